@@ -1,0 +1,66 @@
+import type { CustomerDecisions } from '../decision.js';
+import type { EscalationTrigger } from '../escalation-case.js';
+import type { Locale } from '../locale.js';
+import type { HelpLink, Suggestion } from '../reply.js';
+
+/** What the core wants to say; the composer turns it into words from templates. */
+export type ReplyRequest =
+  | { kind: 'greeting'; anonymous: boolean }
+  | { kind: 'thanks' }
+  | { kind: 'goodbye' }
+  /** Low confidence: ask which of the top intents was meant. */
+  | { kind: 'clarify'; intents: string[] }
+  /** Out of scope: say what Candor can help with; offer a person after repeated misses. */
+  | { kind: 'out_of_scope'; offerAgent: boolean }
+  /** Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file). */
+  | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean }
+  | { kind: 'engine_unavailable' }
+  | { kind: 'escalated'; trigger: EscalationTrigger }
+  /** Agent hand-over events. */
+  | { kind: 'agent_joined'; agentName: string }
+  | { kind: 'bot_back' }
+  | { kind: 'rating_request' }
+  | { kind: 'rating_thanks'; rating: number }
+  | { kind: 'wait_notice'; minutes: number }
+  /** A channel or turn error with a template of its own. */
+  | { kind: 'error'; error: NoticeId };
+
+/** Errors and notices a channel may show. */
+export type NoticeId =
+  | 'generic'
+  | 'busy'
+  | 'invalid_frame'
+  | 'text_too_long'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'binary_refused'
+  | 'origin_refused';
+
+/** What the explanation step decided, for the audit record and the escalation card. */
+export interface ExplanationFacts {
+  decisionId: string;
+  codesShown: string[];
+  codesSuppressed: string[];
+  /** The customer-facing text of each shown reason, in order. */
+  reasonTexts: string[];
+  /** True when an N-class or unknown code forced the neutral text. */
+  neutral: boolean;
+  /** True when an N-class code requires the restricted queue. */
+  restricted: boolean;
+}
+
+/** A composed reply: text and structured extras, the templates used, and the explanation facts if any. */
+export interface ComposedReply {
+  text: string;
+  suggestions: Suggestion[];
+  links: HelpLink[];
+  templateIds: string[];
+  explanation?: ExplanationFacts;
+}
+
+/** Renders what the core wants to say in a locale; pure, given loaded content. */
+export interface ReplyComposer {
+  compose(request: ReplyRequest, locale: Locale): ComposedReply;
+  /** The content version (hash of intents/ and templates/) recorded with every explanation. */
+  readonly contentVersion: string;
+}
