@@ -44,3 +44,20 @@ export const IntentFileSchema = z
 
 /** One intent's content. */
 export type IntentFile = z.infer<typeof IntentFileSchema>;
+
+/** The schema of `intents/_oos.yaml`: training lines for what Candor does not handle. */
+export const OutOfScopeFileSchema = z
+  .object({
+    id: z.literal('oos'),
+    description: z.string().min(10),
+    examples: z
+      .object({
+        en: z.array(z.string().min(2).max(300)).min(20),
+        'zh-CN': z.array(z.string().min(1).max(300)).min(12),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The out-of-scope training content. */
+export type OutOfScopeFile = z.infer<typeof OutOfScopeFileSchema>;
