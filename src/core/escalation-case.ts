@@ -8,6 +8,7 @@ export type EscalationTrigger =
   | 'repeated_misses'
   | 'negative_sentiment'
   | 'restricted_reason'
+  | 'unknown_reason'
   | 'engine_unavailable';
 
 /** Where a case is in its life. */

@@ -1,0 +1,219 @@
+import type { Conversation } from './conversation.js';
+import type { PolicyDecision } from './dialogue-policy.js';
+import type { EscalationCase, EscalationTrigger, ExplanationRecord, ShownReason } from './escalation-case.js';
+import type { Clock, IdGenerator } from './ports/clock.js';
+import type { ConversationStore } from './ports/conversation-store.js';
+import type { DecisionEngine } from './ports/decision-engine.js';
+import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
+import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
+import type { ReplyEvent } from './reply.js';
+import type { TurnDraft } from './turn-draft.js';
+
+/** What acting on a policy decision needs. */
+export interface ActionDependencies {
+  store: ConversationStore;
+  intents: IntentDirectory;
+  engine: DecisionEngine;
+  composer: ReplyComposer;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Turns a customer id into the masked reference shown to agents. */
+  maskCustomerId: (customerId: string) => string;
+}
+
+const REVIEW_INTENT = 'decision.request_review';
+
+/** Carries out the policy's decision on the draft: composes replies, looks up decisions, opens cases. */
+export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, decision: PolicyDecision, now: string): Promise<void> {
+  const locale = draft.conversation.locale;
+  const say = (request: ReplyRequest, event?: ReplyEvent): ComposedReply => {
+    const composed = deps.composer.compose(request, locale);
+    draft.replies.push(event ? { composed, event } : { composed });
+    return composed;
+  };
+  const conversation = draft.conversation;
+  const wasAwaitingRating = conversation.awaitingRating;
+  conversation.awaitingRating = false;
+
+  switch (decision.action) {
+    case 'relay_to_agent':
+      if (conversation.caseId) {
+        draft.outbox.push({
+          id: deps.ids.next(),
+          topic: 'case.message',
+          caseId: conversation.caseId,
+          payload: { messageId: draft.customerMessage.id, text: draft.customerMessage.text },
+          createdAt: now,
+        });
+      }
+      return;
+    case 'record_rating': {
+      const rated = conversation.caseId ? await deps.store.getCase(conversation.caseId) : null;
+      if (rated) draft.updatedCase = { ...rated, rating: decision.rating };
+      say({ kind: 'rating_thanks', rating: decision.rating });
+      return;
+    }
+    case 'greet':
+      conversation.awaitingRating = wasAwaitingRating && draft.customerMessage.text === '';
+      say({ kind: 'greeting', anonymous: conversation.customerId === null });
+      return;
+    case 'smalltalk':
+      conversation.consecutiveMisses = 0;
+      conversation.lastIntent = decision.intent;
+      if (decision.intent === 'smalltalk.greeting') say({ kind: 'greeting', anonymous: conversation.customerId === null });
+      else say({ kind: decision.intent === 'smalltalk.thanks' ? 'thanks' : 'goodbye' });
+      return;
+    case 'clarify':
+      conversation.consecutiveMisses += 1;
+      say({ kind: 'clarify', intents: decision.intents });
+      return;
+    case 'out_of_scope':
+      conversation.consecutiveMisses += 1;
+      say({ kind: 'out_of_scope', offerAgent: decision.offerAgent });
+      return;
+    case 'escalate':
+      conversation.consecutiveMisses = 0;
+      openCase(deps, draft, { trigger: decision.trigger, intent: draft.customerMessage.intent, facts: undefined, note: null, now });
+      say({ kind: 'escalated', trigger: decision.trigger }, 'queued');
+      return;
+    case 'answer':
+      conversation.consecutiveMisses = 0;
+      conversation.lastIntent = decision.intent.id;
+      await answerIntent(deps, draft, decision.intent, decision.escalate, now, say);
+      return;
+  }
+}
+
+async function answerIntent(
+  deps: ActionDependencies,
+  draft: TurnDraft,
+  intent: IntentProfile,
+  escalate: EscalationTrigger | null,
+  now: string,
+  say: (request: ReplyRequest, event?: ReplyEvent) => ComposedReply,
+): Promise<void> {
+  const customerId = draft.conversation.customerId;
+  if (!intent.needsDecision || customerId === null) {
+    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: customerId === null });
+    if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts: undefined, note: null, now }, say);
+    return;
+  }
+
+  const lookup = await deps.engine.lookup(customerId);
+  if (lookup.status === 'unavailable') {
+    openCase(deps, draft, { trigger: 'engine_unavailable', intent: intent.id, facts: undefined, note: `decision engine: ${lookup.failure}`, now });
+    say({ kind: 'engine_unavailable' }, 'queued');
+    return;
+  }
+
+  const decisions = lookup.status === 'found' ? lookup.data : null;
+  const composed = say({ kind: 'answer', intent: intent.id, decisions, anonymous: false });
+  const facts = composed.explanation;
+  if (facts) {
+    draft.reasonsShown.push(...facts.codesShown);
+    recordExplanation(deps, draft, customerId, facts, composed.templateIds, intent.id === REVIEW_INTENT, now);
+  } else if (intent.id === REVIEW_INTENT && decisions?.decisions[0]) {
+    const latest = decisions.decisions[0];
+    const emptyFacts: ExplanationFacts = {
+      decisionId: latest.decisionId,
+      codesShown: [],
+      codesSuppressed: latest.reasons.map((reason) => reason.code),
+      reasonTexts: [],
+      neutral: false,
+      restricted: false,
+    };
+    recordExplanation(deps, draft, customerId, emptyFacts, composed.templateIds, true, now);
+  }
+
+  if (facts?.neutral) {
+    // N-class and unknown codes look the same to the customer; only the queue differs.
+    const trigger: EscalationTrigger = facts.restricted ? 'restricted_reason' : 'unknown_reason';
+    openCase(deps, draft, { trigger, intent: intent.id, facts, note: null, now });
+    say({ kind: 'escalated', trigger: 'restricted_reason' }, 'queued');
+    return;
+  }
+  if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
+}
+
+interface CaseInput {
+  trigger: EscalationTrigger;
+  intent: string | null;
+  facts: ExplanationFacts | undefined;
+  note: string | null;
+  now: string;
+}
+
+function escalateWith(
+  deps: ActionDependencies,
+  draft: TurnDraft,
+  input: CaseInput,
+  say: (request: ReplyRequest, event?: ReplyEvent) => ComposedReply,
+): void {
+  openCase(deps, draft, input);
+  say({ kind: 'escalated', trigger: input.trigger }, 'queued');
+}
+
+function recordExplanation(
+  deps: ActionDependencies,
+  draft: TurnDraft,
+  customerId: string,
+  facts: ExplanationFacts,
+  templateIds: string[],
+  reviewRequested: boolean,
+  now: string,
+): void {
+  const record: ExplanationRecord = {
+    id: deps.ids.next(),
+    conversationId: draft.conversation.id,
+    customerId,
+    decisionId: facts.decisionId,
+    locale: draft.conversation.locale,
+    codesShown: facts.codesShown,
+    codesSuppressed: facts.codesSuppressed,
+    templateIds,
+    contentVersion: deps.composer.contentVersion,
+    reviewRequested,
+    createdAt: now,
+  };
+  draft.explanations.push(record);
+}
+
+function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput): void {
+  const conversation: Conversation = draft.conversation;
+  if (draft.openedCase) return;
+  const id = deps.ids.next();
+  const restricted = input.facts?.restricted === true;
+  const reasonsShown: ShownReason[] =
+    restricted || !input.facts
+      ? []
+      : input.facts.codesShown.map((code, index) => ({ code, text: input.facts?.reasonTexts[index] ?? '' }));
+  const opened: EscalationCase = {
+    id,
+    ref: caseRefFromId(id),
+    conversationId: conversation.id,
+    customerRef: conversation.customerId === null ? null : deps.maskCustomerId(conversation.customerId),
+    locale: conversation.locale,
+    intent: input.intent,
+    decisionId: input.facts?.decisionId ?? null,
+    reasonsShown,
+    trigger: input.trigger,
+    restricted,
+    note: input.note,
+    status: 'queued',
+    agentId: null,
+    agentName: null,
+    rating: null,
+    createdAt: input.now,
+    claimedAt: null,
+    resolvedAt: null,
+  };
+  draft.openedCase = opened;
+  conversation.state = 'queued';
+  conversation.caseId = id;
+  draft.outbox.push({ id: deps.ids.next(), topic: 'case.created', caseId: id, payload: {}, createdAt: input.now });
+}
+
+/** Derives the short case reference agents use from the case id. */
+export function caseRefFromId(id: string): string {
+  return `C-${id.replace(/[^0-9a-zA-Z]/g, '').slice(-6).toUpperCase()}`;
+}

@@ -1,0 +1,171 @@
+import { newConversation, type Conversation, type StoredMessage } from './conversation.js';
+import { decideNextMove, DEFAULT_POLICY_SETTINGS, type PolicyDecision, type PolicySettings } from './dialogue-policy.js';
+import type { OutgoingReply } from './reply.js';
+import { redactPii } from './redact-pii.js';
+import { actOnDecision, type ActionDependencies } from './act-on-decision.js';
+import type { Classification, IntentClassifier } from './ports/intent-classifier.js';
+import type { ConversationLock } from './ports/conversation-lock.js';
+import type { Logger } from './ports/logger.js';
+import type { SentimentScorer } from './ports/sentiment-scorer.js';
+import type { TurnDraft } from './turn-draft.js';
+import type { IncomingMessage, TurnHandler, TurnResult } from './turn.js';
+
+/** Everything a turn needs, each behind a port. */
+export interface TurnDependencies extends ActionDependencies {
+  classifier: IntentClassifier;
+  sentiment: SentimentScorer;
+  lock: ConversationLock;
+  logger: Logger;
+  policy?: PolicySettings;
+}
+
+/** Builds the turn handler: load state, understand, decide, act, save, reply — one conversation at a time. */
+export function createTurnHandler(deps: TurnDependencies): TurnHandler {
+  const policy = deps.policy ?? DEFAULT_POLICY_SETTINGS;
+
+  async function handleTurn(message: IncomingMessage): Promise<TurnResult> {
+    const now = deps.clock.now().toISOString();
+    const conversation = await loadConversation(message, now);
+    if (message.clientMessageId && (await deps.store.hasClientMessage(conversation.id, message.clientMessageId))) {
+      return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true };
+    }
+
+    const text = redactPii(message.text).trim();
+    const understanding = understand(message, text, conversation);
+    const decision = decideNextMove(
+      {
+        conversation,
+        text,
+        topicIntent: understanding.topicIntent,
+        unknownTopic: understanding.unknownTopic,
+        classification: understanding.classification,
+        profileOf: (id) => deps.intents.get(id),
+        sentiment: understanding.sentiment,
+      },
+      policy,
+    );
+
+    const draft = startDraft(conversation, message, text, understanding.classification, now);
+    await actOnDecision(deps, draft, decision, now);
+    const replies = finishReplies(draft, now);
+    await save(draft, replies);
+    logTurn(draft, decision, understanding.classification);
+    return {
+      replies,
+      intent: draft.customerMessage.intent,
+      confidence: draft.customerMessage.confidence,
+      state: draft.conversation.state,
+      reasonsShown: draft.reasonsShown,
+      duplicate: false,
+    };
+  }
+
+  async function loadConversation(message: IncomingMessage, now: string): Promise<Conversation> {
+    const stored = await deps.store.getConversation(message.conversationId);
+    const conversation =
+      stored ??
+      newConversation({ id: message.conversationId, channel: message.channel, customerId: message.customerId, locale: message.locale, now });
+    return { ...conversation, locale: message.locale, customerId: message.customerId ?? conversation.customerId };
+  }
+
+  function understand(message: IncomingMessage, text: string, conversation: Conversation) {
+    const topicIntent = message.topic ? deps.intents.resolveAlias(message.topic) : undefined;
+    const unknownTopic = Boolean(message.topic) && !topicIntent && text === '';
+    const isWithAgent = conversation.state === 'queued' || conversation.state === 'claimed';
+    const classification: Classification | null =
+      topicIntent || text === '' || isWithAgent ? null : deps.classifier.classify(text, message.locale);
+    const sentiment = text === '' || isWithAgent ? 0 : deps.sentiment.score(text, message.locale);
+    return { topicIntent, unknownTopic, classification, sentiment };
+  }
+
+  function startDraft(
+    conversation: Conversation,
+    message: IncomingMessage,
+    text: string,
+    classification: Classification | null,
+    now: string,
+  ): TurnDraft {
+    const topicIntent = message.topic ? deps.intents.resolveAlias(message.topic) : undefined;
+    const customerMessage: StoredMessage = {
+      id: deps.ids.next(),
+      conversationId: conversation.id,
+      author: 'customer',
+      text,
+      intent: topicIntent?.id ?? classification?.intent ?? null,
+      confidence: topicIntent ? 1 : (classification?.confidence ?? null),
+      clientMessageId: message.clientMessageId ?? null,
+      createdAt: now,
+    };
+    // A resolved conversation is back with the bot as soon as the customer writes again.
+    const state = conversation.state === 'resolved' ? 'bot' : conversation.state;
+    return {
+      conversation: { ...conversation, state, updatedAt: now },
+      customerMessage,
+      replies: [],
+      explanations: [],
+      outbox: [],
+      reasonsShown: [],
+    };
+  }
+
+  function finishReplies(draft: TurnDraft, now: string): OutgoingReply[] {
+    return draft.replies.map(({ composed, event }) => ({
+      id: deps.ids.next(),
+      conversationId: draft.conversation.id,
+      from: 'bot',
+      text: composed.text,
+      suggestions: composed.suggestions,
+      links: composed.links,
+      ...(event ? { event } : {}),
+      state: draft.conversation.state,
+      createdAt: now,
+    }));
+  }
+
+  async function save(draft: TurnDraft, replies: OutgoingReply[]): Promise<void> {
+    const botMessages: StoredMessage[] = replies.map((reply) => ({
+      id: reply.id,
+      conversationId: draft.conversation.id,
+      author: 'bot',
+      text: reply.text,
+      intent: null,
+      confidence: null,
+      clientMessageId: null,
+      createdAt: reply.createdAt,
+    }));
+    const messages = draft.customerMessage.text === '' && !draft.customerMessage.clientMessageId
+      ? botMessages
+      : [draft.customerMessage, ...botMessages];
+    if (draft.updatedCase) {
+      await deps.store.updateCase({ case: draft.updatedCase, conversation: draft.conversation, messages, outbox: draft.outbox });
+      return;
+    }
+    await deps.store.saveTurn({
+      conversation: draft.conversation,
+      messages,
+      explanations: draft.explanations,
+      ...(draft.openedCase ? { openedCase: draft.openedCase } : {}),
+      outbox: draft.outbox,
+    });
+  }
+
+  function logTurn(draft: TurnDraft, decision: PolicyDecision, classification: Classification | null): void {
+    deps.logger.info(
+      {
+        conversationId: draft.conversation.id,
+        action: decision.action,
+        intent: draft.customerMessage.intent,
+        confidence: classification?.confidence ?? null,
+        state: draft.conversation.state,
+        caseId: draft.openedCase?.id ?? null,
+      },
+      'turn handled',
+    );
+  }
+
+  return {
+    handle(message: IncomingMessage): Promise<TurnResult> {
+      return deps.lock.withLock(message.conversationId, () => handleTurn(message));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { Conversation, StoredMessage } from './conversation.js';
+import type { EscalationCase, ExplanationRecord } from './escalation-case.js';
+import type { NewOutboxItem } from './outbox.js';
+import type { ComposedReply } from './ports/reply-composer.js';
+import type { ReplyEvent } from './reply.js';
+
+/** A bot reply composed during a turn, before it gets its id and the final state. */
+export interface DraftReply {
+  composed: ComposedReply;
+  event?: ReplyEvent;
+}
+
+/** Everything a turn decides before it is saved and sent; mutated only by the turn that owns it. */
+export interface TurnDraft {
+  conversation: Conversation;
+  customerMessage: StoredMessage;
+  replies: DraftReply[];
+  explanations: ExplanationRecord[];
+  openedCase?: EscalationCase;
+  /** A case changed by this turn (a rating), saved with the conversation. */
+  updatedCase?: EscalationCase;
+  outbox: NewOutboxItem[];
+  reasonsShown: string[];
+}
