@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
+import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier } from './train-intent-classifier.js';
+import type { ClassifierOptions, TrainedClassifier } from './train-intent-classifier.js';
+
+/** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
+export const NLU_MODEL_VERSION = 'candor-nlu-1';
+
+/** Default model settings for the project's own intents (small data: more epochs, a looser out-of-scope budget). */
+export const PROJECT_CLASSIFIER_OPTIONS: Partial<ClassifierOptions> = {
+  training: { epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 42 },
+  maxInScopeAccuracyLoss: 0.02,
+};
+
+/** Where the project classifier's content lives and where its cache goes. */
+export interface ProjectClassifierSources {
+  intentsDir: string;
+  /** Folder for cached models, e.g. `.cache/nlu`; `null` disables caching. */
+  cacheDir: string | null;
+  /** Calibration lines (JSON lines); without them calibration holds out part of the intents' examples. */
+  valFile?: string | undefined;
+  options?: Partial<ClassifierOptions> | undefined;
+}
+
+/** A loaded project classifier and whether it came from the cache. */
+export interface ProjectClassifier {
+  classifier: TrainedClassifier;
+  contentHash: string;
+  fromCache: boolean;
+  trainMs: number;
+}
+
+/**
+ * Returns the classifier for `intents/`, loading it from a cache file keyed by the SHA-256 of the
+ * intents, the calibration file, the options and the model version, or training (and caching) it.
+ */
+export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSources): Promise<ProjectClassifier> {
+  const started = performance.now();
+  const intents = await loadIntentExamples(sources.intentsDir);
+  const valText = sources.valFile === undefined ? '' : await readFile(sources.valFile, 'utf8');
+  const options = classifierOptionsSchema.parse({ ...PROJECT_CLASSIFIER_OPTIONS, ...sources.options });
+  const hash = createHash('sha256');
+  hash.update(NLU_MODEL_VERSION);
+  hash.update(JSON.stringify(options));
+  for (const source of intents.sources) hash.update(`\u0000${source.file}\u0000${source.text}`);
+  hash.update(`\u0000val\u0000${valText}`);
+  const contentHash = hash.digest('hex');
+  const cacheFile = sources.cacheDir === null ? null : join(sources.cacheDir, `intent-classifier-${contentHash.slice(0, 32)}.json`);
+
+  if (cacheFile !== null) {
+    const cached = await readCachedSnapshot(cacheFile);
+    if (cached !== undefined) {
+      return { classifier: restoreIntentClassifier(cached), contentHash, fromCache: true, trainMs: performance.now() - started };
+    }
+  }
+  const calibrationExamples = sources.valFile === undefined ? undefined : await loadExamplesFile(sources.valFile);
+  const classifier = trainIntentClassifier(intents.examples, { options, calibrationExamples });
+  if (cacheFile !== null && sources.cacheDir !== null) {
+    await mkdir(sources.cacheDir, { recursive: true });
+    // Write then rename, so a crash never leaves a half-written cache file behind.
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(classifier.toSnapshot()));
+    await rename(temporary, cacheFile);
+  }
+  return { classifier, contentHash, fromCache: false, trainMs: performance.now() - started };
+}
+
+async function readCachedSnapshot(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  // A corrupt cache file is only a cache miss: the model is retrained and the file rewritten.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import { OUT_OF_SCOPE } from '../core/ports/intent-classifier.js';
+import type { Classification, IntentClassifier, ScoredIntent } from '../core/ports/intent-classifier.js';
+import type { Locale } from '../core/locale.js';
+import { LOCALES } from '../core/locale.js';
+import { CandorError } from '../core/candor-error.js';
+import { chooseOosThreshold, fitTemperature } from './calibrate-confidence.js';
+import type { CalibrationPoint } from './calibrate-confidence.js';
+import { createSeededRandom, shuffleInPlace } from './create-seeded-random.js';
+import { SoftmaxModel, softmaxInPlace, softmaxTrainingOptionsSchema, trainSoftmaxModel } from './softmax-model.js';
+import type { SoftmaxModelState } from './softmax-model.js';
+import { TfidfVectorizer, extractFeatureKeys, featureOptionsSchema } from './tfidf-vectorizer.js';
+import type { FeatureKeys, TfidfVectorizerState } from './tfidf-vectorizer.js';
+import { createUtteranceTokenizer } from './tokenize-utterance.js';
+import type { UtteranceTokenizer } from './tokenize-utterance.js';
+import type { TrainingExample } from './training-example.js';
+
+/** Settings of intent-classifier training and calibration. */
+export const classifierOptionsSchema = z.object({
+  features: featureOptionsSchema.default(featureOptionsSchema.parse({})),
+  training: softmaxTrainingOptionsSchema.default(softmaxTrainingOptionsSchema.parse({})),
+  /** Loss weight of each `oos` training line relative to an in-scope line. */
+  oosExampleWeight: z.number().positive().default(1),
+  /** In-scope accuracy (a fraction) the out-of-scope threshold may give up on the calibration set. */
+  maxInScopeAccuracyLoss: z.number().min(0).max(1).default(0.01),
+  /** Share of the training lines held out to calibrate when no calibration set is given. */
+  holdOutShare: z.number().min(0.05).max(0.5).default(0.2),
+  /** A locale gets its own threshold when the calibration set has this many lines of it, in scope and out. */
+  minLinesPerLocaleThreshold: z.number().int().min(1).default(10),
+});
+
+/** Settings of intent-classifier training and calibration (see `classifierOptionsSchema`). */
+export type ClassifierOptions = z.infer<typeof classifierOptionsSchema>;
+
+/** How the confidence was calibrated and where the out-of-scope line was drawn. */
+export interface ClassifierCalibration {
+  temperature: number;
+  /** Threshold on the best in-scope probability under which the answer is `oos`. */
+  threshold: number;
+  /** Per-locale thresholds when the calibration set had enough lines of that locale. */
+  localeThresholds: Partial<Record<Locale, number>>;
+  /** Where the figures came from: a given calibration set, or lines held out of training. */
+  source: 'calibration-set' | 'held-out-training';
+  calibrationLines: number;
+}
+
+/** Everything needed to rebuild a trained classifier without training again. */
+export interface ClassifierSnapshot {
+  formatVersion: 1;
+  labels: string[];
+  vectorizer: TfidfVectorizerState;
+  model: { featureCount: number; classCount: number; weights: string; bias: string };
+  calibration: ClassifierCalibration;
+}
+
+/** An `IntentClassifier` with its labels, calibration and a way to save it. */
+export interface TrainedClassifier extends IntentClassifier {
+  readonly labels: readonly string[];
+  readonly calibration: ClassifierCalibration;
+  /** Calibrated probabilities of every label (including `oos` when it was trained), in `labels` order. */
+  probabilities(text: string): Float64Array;
+  toSnapshot(): ClassifierSnapshot;
+}
+
+const RUNNERS_UP = 3;
+
+interface Core {
+  labels: string[];
+  tokenizer: UtteranceTokenizer;
+  vectorizer: TfidfVectorizer;
+  model: SoftmaxModel;
+}
+
+function keysOf(core: Pick<Core, 'tokenizer' | 'vectorizer'>, text: string): FeatureKeys {
+  return extractFeatureKeys(core.tokenizer.tokenize(text), core.vectorizer.options);
+}
+
+function fitCore(examples: readonly TrainingExample[], options: ClassifierOptions, tokenizer: UtteranceTokenizer): Core {
+  const labels = [...new Set(examples.map((example) => example.intent))].sort();
+  if (labels.filter((label) => label !== OUT_OF_SCOPE).length < 2) {
+    throw new CandorError('content_invalid', 'an intent classifier needs examples of at least two in-scope intents');
+  }
+  const labelIndex = new Map(labels.map((label, i) => [label, i]));
+  const keys = examples.map((example) => extractFeatureKeys(tokenizer.tokenize(example.text), options.features));
+  const vectorizer = TfidfVectorizer.fit(keys, options.features);
+  const weighted = examples.map((example, i) => ({
+    vector: vectorizer.transform(keys[i] as FeatureKeys),
+    label: labelIndex.get(example.intent) ?? 0,
+    weight: example.intent === OUT_OF_SCOPE ? options.oosExampleWeight : 1,
+  }));
+  const model = trainSoftmaxModel(weighted, vectorizer.size, labels.length, options.training);
+  return { labels, tokenizer, vectorizer, model };
+}
+
+/** Splits examples into a training part and a held-out part, stratified by intent and seeded. */
+export function splitHoldOut(
+  examples: readonly TrainingExample[],
+  share: number,
+  seed: number,
+): { train: TrainingExample[]; holdOut: TrainingExample[] } {
+  const random = createSeededRandom(seed);
+  const byStratum = new Map<string, TrainingExample[]>();
+  for (const example of examples) {
+    const stratum = `${example.intent}\u0000${example.locale ?? ''}`;
+    const list = byStratum.get(stratum) ?? [];
+    list.push(example);
+    byStratum.set(stratum, list);
+  }
+  const train: TrainingExample[] = [];
+  const holdOut: TrainingExample[] = [];
+  for (const stratum of [...byStratum.keys()].sort()) {
+    const list = shuffleInPlace([...(byStratum.get(stratum) ?? [])], random);
+    const count = list.length < 3 ? 0 : Math.max(1, Math.round(list.length * share));
+    holdOut.push(...list.slice(0, count));
+    train.push(...list.slice(count));
+  }
+  return { train, holdOut };
+}
+
+function bestInScope(probabilities: Float64Array, oosIndex: number): number {
+  let best = -1;
+  for (let c = 0; c < probabilities.length; c += 1) {
+    if (c === oosIndex) continue;
+    if (best < 0 || probabilities[c]! > probabilities[best]!) best = c;
+  }
+  return best;
+}
+
+function calibrate(
+  core: Core,
+  examples: readonly TrainingExample[],
+  options: ClassifierOptions,
+  source: ClassifierCalibration['source'],
+): ClassifierCalibration {
+  const labelIndex = new Map(core.labels.map((label, i) => [label, i]));
+  const oosIndex = labelIndex.get(OUT_OF_SCOPE) ?? -1;
+  const logits = examples.map((example) => core.model.logits(core.vectorizer.transform(keysOf(core, example.text))));
+  // Temperature is fitted on lines whose label the model knows (all of them when `oos` was trained).
+  const known = examples.map((example, i) => ({ i, label: labelIndex.get(example.intent) })).filter((row) => row.label !== undefined);
+  const temperature = fitTemperature(
+    known.map((row) => logits[row.i] as Float64Array),
+    known.map((row) => row.label as number),
+  );
+  const points: (CalibrationPoint & { locale: Locale | undefined })[] = examples.map((example, i) => {
+    const probabilities = softmaxInPlace(Float64Array.from(logits[i] as Float64Array), temperature);
+    const best = bestInScope(probabilities, oosIndex);
+    let top = 0;
+    for (let c = 1; c < probabilities.length; c += 1) if (probabilities[c]! > probabilities[top]!) top = c;
+    return {
+      bestInScopeProbability: probabilities[best] ?? 0,
+      isBestInScopeCorrect: core.labels[best] === example.intent,
+      isOosTop: top === oosIndex,
+      isOos: example.intent === OUT_OF_SCOPE,
+      locale: example.locale,
+    };
+  });
+  const threshold = chooseOosThreshold(points, options.maxInScopeAccuracyLoss).threshold;
+  const localeThresholds: Partial<Record<Locale, number>> = {};
+  for (const locale of LOCALES) {
+    const ofLocale = points.filter((point) => point.locale === locale);
+    const oosLines = ofLocale.filter((point) => point.isOos).length;
+    if (oosLines >= options.minLinesPerLocaleThreshold && ofLocale.length - oosLines >= options.minLinesPerLocaleThreshold) {
+      localeThresholds[locale] = chooseOosThreshold(ofLocale, options.maxInScopeAccuracyLoss).threshold;
+    }
+  }
+  return { temperature, threshold, localeThresholds, source, calibrationLines: examples.length };
+}
+
+function encodeFloats(values: Float32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function decodeFloats(encoded: string): Float32Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+function buildClassifier(core: Core, calibration: ClassifierCalibration): TrainedClassifier {
+  const oosIndex = core.labels.indexOf(OUT_OF_SCOPE);
+
+  function probabilities(text: string): Float64Array {
+    const logits = core.model.logits(core.vectorizer.transform(keysOf(core, text)));
+    return softmaxInPlace(logits, calibration.temperature);
+  }
+
+  return {
+    labels: core.labels,
+    calibration,
+    probabilities,
+    classify: function classifyUtterance(text: string, locale: Locale): Classification {
+      const scores = probabilities(text);
+      const ranked: ScoredIntent[] = [];
+      for (let c = 0; c < scores.length; c += 1) {
+        if (c !== oosIndex) ranked.push({ intent: core.labels[c] ?? OUT_OF_SCOPE, confidence: scores[c] ?? 0 });
+      }
+      ranked.sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent));
+      const best = ranked[0] as ScoredIntent;
+      const oosProbability = oosIndex >= 0 ? (scores[oosIndex] ?? 0) : 0;
+      const threshold = calibration.localeThresholds[locale] ?? calibration.threshold;
+      if (oosProbability > best.confidence || best.confidence < threshold) {
+        // The chance that the best in-scope guess is wrong is the honest confidence in "out of scope".
+        return { intent: OUT_OF_SCOPE, confidence: 1 - best.confidence, runnersUp: ranked.slice(0, RUNNERS_UP) };
+      }
+      return { intent: best.intent, confidence: best.confidence, runnersUp: ranked.slice(1, 1 + RUNNERS_UP) };
+    },
+    toSnapshot: function toSnapshot(): ClassifierSnapshot {
+      const state = core.model.toState();
+      return {
+        formatVersion: 1,
+        labels: core.labels,
+        vectorizer: core.vectorizer.toState(),
+        model: {
+          featureCount: state.featureCount,
+          classCount: state.classCount,
+          weights: encodeFloats(state.weights),
+          bias: encodeFloats(state.bias),
+        },
+        calibration,
+      };
+    },
+  };
+}
+
+/** Options of one training run: the model settings and, optionally, a separate calibration set. */
+export interface TrainIntentClassifierOptions {
+  options?: Partial<ClassifierOptions> | undefined;
+  /** Lines used only to fit the temperature and threshold; without them a stratified share of the training lines is held out. */
+  calibrationExamples?: readonly TrainingExample[] | undefined;
+}
+
+/**
+ * Trains a calibrated intent classifier: TF-IDF word and character n-grams, a softmax model trained
+ * by seeded SGD (with `oos` lines as a class), temperature scaling, and an out-of-scope threshold.
+ */
+export function trainIntentClassifier(
+  examples: readonly TrainingExample[],
+  settings: TrainIntentClassifierOptions = {},
+): TrainedClassifier {
+  const options = classifierOptionsSchema.parse(settings.options ?? {});
+  const tokenizer = createUtteranceTokenizer();
+  if (settings.calibrationExamples !== undefined && settings.calibrationExamples.length > 0) {
+    const core = fitCore(examples, options, tokenizer);
+    return buildClassifier(core, calibrate(core, settings.calibrationExamples, options, 'calibration-set'));
+  }
+  // Calibrate on lines the model has not seen, then refit on everything and keep that calibration.
+  const { train, holdOut } = splitHoldOut(examples, options.holdOutShare, options.training.seed);
+  const probe = fitCore(train, options, tokenizer);
+  const calibration = calibrate(probe, holdOut, options, 'held-out-training');
+  return buildClassifier(fitCore(examples, options, tokenizer), calibration);
+}
+
+const snapshotSchema = z.object({
+  formatVersion: z.literal(1),
+  labels: z.array(z.string()).min(2),
+  vectorizer: z.object({
+    options: featureOptionsSchema,
+    features: z.array(z.string()),
+    groups: z.array(z.number().int()),
+    idf: z.array(z.number()),
+  }),
+  model: z.object({ featureCount: z.number().int(), classCount: z.number().int(), weights: z.string(), bias: z.string() }),
+  calibration: z.object({
+    temperature: z.number().positive(),
+    threshold: z.number().min(0).max(1.000001),
+    localeThresholds: z.partialRecord(z.enum(LOCALES), z.number()),
+    source: z.enum(['calibration-set', 'held-out-training']),
+    calibrationLines: z.number().int(),
+  }),
+});
+
+/** Rebuilds a trained classifier from a snapshot (e.g. a cache file), validating it first. */
+export function restoreIntentClassifier(snapshot: unknown): TrainedClassifier {
+  const parsed = snapshotSchema.safeParse(snapshot);
+  if (!parsed.success) throw new CandorError('content_invalid', `invalid classifier snapshot: ${z.prettifyError(parsed.error)}`);
+  const { labels, vectorizer, model, calibration } = parsed.data;
+  const state: SoftmaxModelState = {
+    featureCount: model.featureCount,
+    classCount: model.classCount,
+    weights: decodeFloats(model.weights),
+    bias: decodeFloats(model.bias),
+  };
+  const core: Core = {
+    labels,
+    tokenizer: createUtteranceTokenizer(),
+    vectorizer: TfidfVectorizer.fromState(vectorizer),
+    model: new SoftmaxModel(state),
+  };
+  return buildClassifier(core, calibration);
+}
