@@ -56,7 +56,7 @@ export interface ReferenceEngineOptions {
 export interface ReferenceEngineServer {
   /** Base URL, e.g. `http://127.0.0.1:8081`. */
   readonly url: string;
-  /** Lookups received so far (the most recent 1000). */
+  /** Requests received so far, any path (the most recent 1000). */
   readonly requests: readonly ReceivedRequest[];
   /** Replaces the faults and restarts the `failFirst` count. */
   setFaults(faults: ReferenceEngineFaults): void;
@@ -98,8 +98,7 @@ export async function startReferenceEngineServer(options: ReferenceEngineOptions
     response.end(text);
   };
 
-  const respond = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+  const respond = (request: IncomingMessage, response: ServerResponse, path: string): void => {
     const match = LOOKUP_PATH.exec(path);
     if (match === null) {
       sendJson(response, 404, { error: 'no_such_route' });
@@ -109,14 +108,6 @@ export async function startReferenceEngineServer(options: ReferenceEngineOptions
       sendJson(response, 405, { error: 'method_not_allowed' }, { allow: 'GET' });
       return;
     }
-    requests.push({
-      method: request.method,
-      path,
-      authorization: request.headers.authorization,
-      hasClientCertificate:
-        request.socket instanceof TLSSocket && Object.keys(request.socket.getPeerCertificate()).length > 0,
-    });
-    if (requests.length > MAX_REQUEST_LOG) requests.shift();
     if (!isAuthorized(request.headers.authorization)) {
       sendJson(response, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
       return;
@@ -205,9 +196,18 @@ export async function startReferenceEngineServer(options: ReferenceEngineOptions
   };
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    requests.push({
+      method: request.method ?? '',
+      path,
+      authorization: request.headers.authorization,
+      hasClientCertificate:
+        request.socket instanceof TLSSocket && Object.keys(request.socket.getPeerCertificate()).length > 0,
+    });
+    if (requests.length > MAX_REQUEST_LOG) requests.shift();
     const latency = faults.latencyMs ?? 0;
-    if (latency > 0) later(latency, () => respond(request, response));
-    else respond(request, response);
+    if (latency > 0) later(latency, () => respond(request, response, path));
+    else respond(request, response, path);
   };
 
   const server =
