@@ -212,7 +212,9 @@ describe('intents/_oos.yaml', () => {
 describe('fixtures/nlu', () => {
   const known = new Set<string>([...REQUIRED_IDS, 'oos']);
 
-  it.each(fixtureFiles)('%s covers every intent and out-of-scope in both locales', (path) => {
+  const namedFixtures = fixtureFiles.map((path) => [basename(path), path] as const);
+
+  it.each(namedFixtures)('%s covers every intent and out-of-scope in both locales', (_name, path) => {
     const counts = new Map<string, number>();
     for (const line of loadFixture(path)) {
       expect(known.has(line.intent), `${line.intent}: ${line.text}`).toBe(true);
