@@ -1,0 +1,104 @@
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import { CandorError } from '../../core/candor-error.js';
+import { InProcessConversationLock } from '../../core/in-process-conversation-lock.js';
+import type { ConversationLock } from '../../core/ports/conversation-lock.js';
+import type { Logger } from '../../core/ports/logger.js';
+
+/** How to reach Postgres for conversation locks. */
+export interface PostgresLockOptions {
+  connectionString: string;
+  /** Most conversations this instance can hold locked at once (one connection each); defaults to 10. */
+  poolMax?: number;
+  /** How long a turn waits for another instance before failing with `conversation_busy`; defaults to 15 s. */
+  waitMs?: number;
+  /** Where pool errors are reported; they carry no customer data. */
+  logger?: Logger;
+}
+
+/** First key of the two-key advisory lock, so Candor's conversation locks never collide with other advisory locks. */
+const LOCK_NAMESPACE = 0x43616e64; // 'Cand'
+
+/** The SQLSTATE of `lock_timeout` expiring. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Runs the turns of one conversation one at a time across instances, with a session-level
+ * `pg_advisory_lock(namespace, hashtext(conversationId))` held on a dedicated pooled connection for the
+ * length of the work. Its pool is its own: holding locks must never starve the store of connections.
+ */
+export class PostgresConversationLock implements ConversationLock {
+  private readonly pool: pg.Pool;
+  private readonly waitMs: number;
+  // Turns of one conversation in this instance queue here first, so they do not each hold a connection while waiting.
+  private readonly local = new InProcessConversationLock();
+
+  constructor(options: PostgresLockOptions) {
+    this.waitMs = options.waitMs ?? 15_000;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: this.waitMs,
+      application_name: 'candor-lock',
+    });
+    this.pool.on('error', (error: Error & { code?: string }) => {
+      options.logger?.warn({ code: error.code ?? null }, 'postgres lock pool: idle connection failed');
+    });
+  }
+
+  async withLock<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+    return this.local.withLock(conversationId, () => this.withSessionLock(conversationId, work));
+  }
+
+  /** Ends the lock pool; locks still held are released as their connections close. */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async withSessionLock<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await this.acquire(client, conversationId);
+    } catch (error) {
+      broken = error instanceof CandorError && error.code === 'conversation_busy' ? undefined : asError(error);
+      client.release(broken);
+      throw error;
+    }
+    try {
+      return await work();
+    } finally {
+      try {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, conversationId]);
+      } catch (error) {
+        // A session lock lives as long as its connection, so destroying the connection releases it.
+        broken = asError(error);
+      }
+      client.release(broken);
+    }
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new CandorError('storage_unavailable', 'could not connect to Postgres for a conversation lock', { cause: error });
+    }
+  }
+
+  private async acquire(client: PoolClient, conversationId: string): Promise<void> {
+    try {
+      await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${this.waitMs}ms`]);
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, conversationId]);
+    } catch (error) {
+      if (error instanceof pg.DatabaseError && error.code === LOCK_NOT_AVAILABLE) {
+        throw new CandorError('conversation_busy', `conversation still locked after ${this.waitMs} ms`, { cause: error });
+      }
+      throw new CandorError('storage_unavailable', 'could not take a conversation lock', { cause: error });
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

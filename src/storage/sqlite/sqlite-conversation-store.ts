@@ -1,0 +1,405 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CandorError } from '../../core/candor-error.js';
+import type { Conversation, StoredMessage } from '../../core/conversation.js';
+import type { CaseStatus, EscalationCase, ExplanationRecord } from '../../core/escalation-case.js';
+import type { NewOutboxItem, OutboxItem } from '../../core/outbox.js';
+import type {
+  ClaimResult,
+  ConversationStore,
+  ExplanationQuery,
+  PendingDelivery,
+  TurnWrite,
+} from '../../core/ports/conversation-store.js';
+import {
+  caseFromRow,
+  conversationFromRow,
+  deliveryFromRow,
+  explanationFromRow,
+  messageFromRow,
+  outboxItemFromRow,
+  outboxResultFromColumn,
+  toIsoInstant,
+  truncateError,
+} from '../stored-rows.js';
+import { migrateSqlite } from './migrations.js';
+
+/** Where the SQLite store keeps its data. */
+export interface SqliteStoreOptions {
+  /** A file path (its folder is created) or `:memory:`; defaults to `data/candor.sqlite`. */
+  path?: string;
+  /** How long a write waits for another connection's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+/** The default SQLite file, relative to the working directory. */
+export const DEFAULT_SQLITE_PATH = 'data/candor.sqlite';
+
+type Row = Record<string, unknown>;
+
+/** The default ConversationStore: one SQLite file in WAL mode, every statement prepared once, every write one transaction. */
+export class SqliteConversationStore implements ConversationStore {
+  private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.sql = prepareStatements(db);
+  }
+
+  /** Opens (creating if needed) the database, sets WAL and `synchronous=NORMAL`, and applies pending migrations. */
+  static open(options: SqliteStoreOptions = {}): SqliteConversationStore {
+    const path = options.path ?? DEFAULT_SQLITE_PATH;
+    try {
+      if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path);
+      try {
+        db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        migrateSqlite(db);
+        return new SqliteConversationStore(db);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    } catch (error) {
+      throw storageError(error, 'could not open the SQLite store');
+    }
+  }
+
+  async getConversation(id: string): Promise<Conversation | null> {
+    return this.read(() => {
+      const row = this.sql.getConversation.get(id) as Row | undefined;
+      return row ? conversationFromRow(row) : null;
+    });
+  }
+
+  async hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
+    return this.read(() => this.sql.hasClientMessage.get(conversationId, clientMessageId) !== undefined);
+  }
+
+  async saveTurn(write: TurnWrite): Promise<void> {
+    this.write(() => {
+      this.upsertConversation(write.conversation);
+      for (const message of write.messages) this.insertMessage(message);
+      for (const explanation of write.explanations) this.insertExplanation(explanation);
+      if (write.openedCase) this.sql.insertCase.run(caseParams(write.openedCase));
+      for (const item of write.outbox) this.insertOutbox(item);
+    });
+  }
+
+  async listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {
+    const cap = limit === undefined ? -1 : checkLimit(limit);
+    return this.read(() => (this.sql.listMessages.all(conversationId, cap) as Row[]).map(messageFromRow));
+  }
+
+  async getCase(id: string): Promise<EscalationCase | null> {
+    return this.read(() => this.findCase(id));
+  }
+
+  async getCaseByRef(ref: string): Promise<EscalationCase | null> {
+    return this.read(() => {
+      const row = this.sql.getCaseByRef.get(ref) as Row | undefined;
+      return row ? caseFromRow(row) : null;
+    });
+  }
+
+  async listCases(statuses: CaseStatus[]): Promise<EscalationCase[]> {
+    if (statuses.length === 0) return [];
+    return this.read(() => (this.sql.listCases.all(JSON.stringify(statuses)) as Row[]).map(caseFromRow));
+  }
+
+  async claimCase(caseId: string, agent: { id: string; name: string }, at: string): Promise<ClaimResult> {
+    return this.write((): ClaimResult => {
+      // The status test inside the UPDATE is what makes the claim atomic: a second claim matches no row.
+      const claimed = this.sql.claimCase.get({ id: caseId, agentId: agent.id, agentName: agent.name, at: toIsoInstant(at) }) as
+        | Row
+        | undefined;
+      if (claimed) return { status: 'claimed', case: caseFromRow(claimed) };
+      const current = this.findCase(caseId);
+      if (!current) return { status: 'not_found' };
+      return current.status === 'claimed' ? { status: 'already_claimed', case: current } : { status: 'not_open', case: current };
+    });
+  }
+
+  async updateCase(update: {
+    case: EscalationCase;
+    conversation?: Conversation;
+    messages?: StoredMessage[];
+    outbox?: NewOutboxItem[];
+  }): Promise<void> {
+    this.write(() => {
+      if (update.conversation) this.upsertConversation(update.conversation);
+      const changed = this.sql.updateCase.run(caseParams(update.case)).changes;
+      if (changed === 0) throw new CandorError('case_not_found', `no case ${update.case.id} to update`);
+      for (const message of update.messages ?? []) this.insertMessage(message);
+      for (const item of update.outbox ?? []) this.insertOutbox(item);
+    });
+  }
+
+  async listExplanations(query: ExplanationQuery): Promise<ExplanationRecord[]> {
+    const params = {
+      customerId: query.customerId ?? null,
+      from: query.from === undefined ? null : toIsoInstant(query.from),
+      to: query.to === undefined ? null : toIsoInstant(query.to),
+    };
+    return this.read(() => (this.sql.listExplanations.all(params) as Row[]).map(explanationFromRow));
+  }
+
+  async claimOutbox(limit: number, now: string, leaseMs: number): Promise<OutboxItem[]> {
+    const cap = checkLimit(limit);
+    if (cap === 0) return [];
+    const at = toIsoInstant(now);
+    const leaseUntil = new Date(Date.parse(at) + Math.max(0, leaseMs)).toISOString();
+    return this.write(() =>
+      (this.sql.claimOutbox.all({ now: at, limit: cap, leaseUntil }) as Row[]).map(outboxItemFromRow).sort((a, b) => a.seq - b.seq),
+    );
+  }
+
+  async completeOutbox(id: string, result: Record<string, unknown>): Promise<void> {
+    this.write(() => this.sql.completeOutbox.run(JSON.stringify(result), id));
+  }
+
+  async retryOutbox(id: string, nextAttemptAt: string, error: string): Promise<void> {
+    this.write(() => this.sql.retryOutbox.run(toIsoInstant(nextAttemptAt), truncateError(error), id));
+  }
+
+  async deadLetterOutbox(id: string, error: string): Promise<void> {
+    this.write(() => this.sql.deadLetterOutbox.run(truncateError(error), id));
+  }
+
+  async outboxResults(caseId: string, topic: NewOutboxItem['topic']): Promise<Record<string, unknown>[]> {
+    return this.read(() => (this.sql.outboxResults.all(caseId, topic) as unknown[]).map(outboxResultFromColumn));
+  }
+
+  async outboxStats(now: string): Promise<{ pending: number; dead: number; oldestPendingAgeMs: number | null }> {
+    const at = Date.parse(toIsoInstant(now));
+    return this.read(() => {
+      const row = this.sql.outboxStats.get() as { pending: number | null; dead: number | null; oldest: string | null };
+      return {
+        pending: row.pending ?? 0,
+        dead: row.dead ?? 0,
+        oldestPendingAgeMs: row.oldest === null ? null : Math.max(0, at - Date.parse(row.oldest)),
+      };
+    });
+  }
+
+  async markEventSeen(eventId: string, at: string): Promise<boolean> {
+    return this.write(() => this.sql.markEventSeen.run(eventId, toIsoInstant(at)).changes === 1);
+  }
+
+  async enqueueDelivery(delivery: PendingDelivery): Promise<void> {
+    this.write(() =>
+      this.sql.enqueueDelivery.run(delivery.recipient, delivery.id, JSON.stringify(delivery.payload), toIsoInstant(delivery.createdAt)),
+    );
+  }
+
+  async listPendingDeliveries(recipient: string): Promise<PendingDelivery[]> {
+    return this.read(() => (this.sql.listDeliveries.all(recipient) as Row[]).map(deliveryFromRow));
+  }
+
+  async ackDelivery(recipient: string, id: string): Promise<void> {
+    this.write(() => this.sql.ackDelivery.run(recipient, id));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private findCase(id: string): EscalationCase | null {
+    const row = this.sql.getCase.get(id) as Row | undefined;
+    return row ? caseFromRow(row) : null;
+  }
+
+  private upsertConversation(conversation: Conversation): void {
+    this.sql.upsertConversation.run({
+      id: conversation.id,
+      channel: conversation.channel,
+      customerId: conversation.customerId,
+      locale: conversation.locale,
+      state: conversation.state,
+      caseId: conversation.caseId,
+      consecutiveMisses: conversation.consecutiveMisses,
+      lastIntent: conversation.lastIntent,
+      awaitingRating: conversation.awaitingRating ? 1 : 0,
+      createdAt: toIsoInstant(conversation.createdAt),
+      updatedAt: toIsoInstant(conversation.updatedAt),
+    });
+  }
+
+  private insertMessage(message: StoredMessage): void {
+    this.sql.insertMessage.run({
+      id: message.id,
+      conversationId: message.conversationId,
+      author: message.author,
+      text: message.text,
+      intent: message.intent,
+      confidence: message.confidence,
+      clientMessageId: message.clientMessageId,
+      createdAt: toIsoInstant(message.createdAt),
+    });
+  }
+
+  private insertExplanation(record: ExplanationRecord): void {
+    this.sql.insertExplanation.run({
+      id: record.id,
+      conversationId: record.conversationId,
+      customerId: record.customerId,
+      decisionId: record.decisionId,
+      locale: record.locale,
+      codesShown: JSON.stringify(record.codesShown),
+      codesSuppressed: JSON.stringify(record.codesSuppressed),
+      templateIds: JSON.stringify(record.templateIds),
+      contentVersion: record.contentVersion,
+      reviewRequested: record.reviewRequested ? 1 : 0,
+      createdAt: toIsoInstant(record.createdAt),
+    });
+  }
+
+  private insertOutbox(item: NewOutboxItem): void {
+    const createdAt = toIsoInstant(item.createdAt);
+    this.sql.insertOutbox.run({
+      id: item.id,
+      topic: item.topic,
+      caseId: item.caseId,
+      payload: JSON.stringify(item.payload),
+      createdAt,
+    });
+  }
+
+  private read<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storageError(error, 'SQLite read failed');
+    }
+  }
+
+  private write<T>(work: () => T): T {
+    try {
+      // IMMEDIATE takes the write lock up front, so a read-then-write (a claim) cannot interleave with another process.
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      throw storageError(error, 'SQLite write failed');
+    }
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new CandorError('internal', `limit must be a non-negative integer, got ${limit}`);
+  return limit;
+}
+
+function caseParams(record: EscalationCase): Record<string, unknown> {
+  return {
+    id: record.id,
+    ref: record.ref,
+    conversationId: record.conversationId,
+    customerRef: record.customerRef,
+    locale: record.locale,
+    intent: record.intent,
+    decisionId: record.decisionId,
+    reasonsShown: JSON.stringify(record.reasonsShown),
+    trigger: record.trigger,
+    restricted: record.restricted ? 1 : 0,
+    note: record.note,
+    status: record.status,
+    agentId: record.agentId,
+    agentName: record.agentName,
+    rating: record.rating,
+    createdAt: toIsoInstant(record.createdAt),
+    claimedAt: record.claimedAt === null ? null : toIsoInstant(record.claimedAt),
+    resolvedAt: record.resolvedAt === null ? null : toIsoInstant(record.resolvedAt),
+  };
+}
+
+/** Busy, locked and unopenable databases are outages; anything else (a constraint, a bad row) is a bug. */
+function storageError(error: unknown, message: string): CandorError {
+  if (error instanceof CandorError) return error;
+  const code = error instanceof Database.SqliteError ? error.code : undefined;
+  const isOutage = code !== undefined && /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY|NOTADB|CORRUPT)/.test(code);
+  return new CandorError(isOutage ? 'storage_unavailable' : 'internal', code ? `${message} (${code})` : message, { cause: error });
+}
+
+function prepareStatements(db: Database.Database) {
+  const caseColumns = `id, ref, conversation_id, customer_ref, locale, intent, decision_id, reasons_shown, trigger, restricted,
+    note, status, agent_id, agent_name, rating, created_at, claimed_at, resolved_at`;
+  return {
+    getConversation: db.prepare('SELECT * FROM conversations WHERE id = ?'),
+    upsertConversation: db.prepare(`
+      INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
+        awaiting_rating, created_at, updated_at)
+      VALUES (@id, @channel, @customerId, @locale, @state, @caseId, @consecutiveMisses, @lastIntent,
+        @awaitingRating, @createdAt, @updatedAt)
+      ON CONFLICT (id) DO UPDATE SET
+        channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
+        case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
+        awaiting_rating = excluded.awaiting_rating, updated_at = excluded.updated_at`),
+    hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),
+    insertMessage: db.prepare(`
+      INSERT INTO messages (id, conversation_id, author, text, intent, confidence, client_message_id, created_at)
+      VALUES (@id, @conversationId, @author, @text, @intent, @confidence, @clientMessageId, @createdAt)
+      ON CONFLICT (conversation_id, client_message_id) DO NOTHING`),
+    listMessages: db.prepare(`
+      SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`),
+    insertCase: db.prepare(`
+      INSERT INTO cases (${caseColumns})
+      VALUES (@id, @ref, @conversationId, @customerRef, @locale, @intent, @decisionId, @reasonsShown, @trigger, @restricted,
+        @note, @status, @agentId, @agentName, @rating, @createdAt, @claimedAt, @resolvedAt)`),
+    updateCase: db.prepare(`
+      UPDATE cases SET ref = @ref, conversation_id = @conversationId, customer_ref = @customerRef, locale = @locale,
+        intent = @intent, decision_id = @decisionId, reasons_shown = @reasonsShown, trigger = @trigger,
+        restricted = @restricted, note = @note, status = @status, agent_id = @agentId, agent_name = @agentName,
+        rating = @rating, created_at = @createdAt, claimed_at = @claimedAt, resolved_at = @resolvedAt
+      WHERE id = @id`),
+    getCase: db.prepare('SELECT * FROM cases WHERE id = ?'),
+    getCaseByRef: db.prepare('SELECT * FROM cases WHERE ref = ?'),
+    listCases: db.prepare('SELECT * FROM cases WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id'),
+    claimCase: db.prepare(`
+      UPDATE cases SET status = 'claimed', agent_id = @agentId, agent_name = @agentName, claimed_at = @at
+      WHERE id = @id AND status = 'queued'
+      RETURNING *`),
+    insertExplanation: db.prepare(`
+      INSERT INTO explanations (id, conversation_id, customer_id, decision_id, locale, codes_shown, codes_suppressed,
+        template_ids, content_version, review_requested, created_at)
+      VALUES (@id, @conversationId, @customerId, @decisionId, @locale, @codesShown, @codesSuppressed,
+        @templateIds, @contentVersion, @reviewRequested, @createdAt)`),
+    listExplanations: db.prepare(`
+      SELECT * FROM explanations
+      WHERE (@customerId IS NULL OR customer_id = @customerId)
+        AND (@from IS NULL OR created_at >= @from)
+        AND (@to IS NULL OR created_at < @to)
+      ORDER BY created_at, id`),
+    insertOutbox: db.prepare(`
+      INSERT INTO outbox (id, topic, case_id, payload, created_at, status, attempts, next_attempt_at)
+      VALUES (@id, @topic, @caseId, @payload, @createdAt, 'pending', 0, @createdAt)`),
+    // Only the oldest pending item of a case is eligible, so a case never has two items in flight and
+    // its items go out in order; a leased item is not due again until its lease (next_attempt_at) ends.
+    claimOutbox: db.prepare(`
+      UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @leaseUntil
+      WHERE seq IN (
+        SELECT o.seq FROM outbox o
+        WHERE o.status = 'pending' AND o.next_attempt_at <= @now
+          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.status = 'pending' AND p.seq < o.seq)
+        ORDER BY o.seq
+        LIMIT @limit)
+      RETURNING *`),
+    completeOutbox: db.prepare(`UPDATE outbox SET status = 'done', result = ?, last_error = NULL WHERE id = ?`),
+    retryOutbox: db.prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
+    deadLetterOutbox: db.prepare(`UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ? AND status = 'pending'`),
+    outboxResults: db.prepare(`SELECT result FROM outbox WHERE case_id = ? AND topic = ? AND status = 'done' ORDER BY seq`).pluck(),
+    outboxStats: db.prepare(`
+      SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
+        MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest
+      FROM outbox`),
+    markEventSeen: db.prepare('INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING'),
+    enqueueDelivery: db.prepare(`
+      INSERT INTO pending_deliveries (recipient, id, payload, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (recipient, id) DO NOTHING`),
+    listDeliveries: db.prepare('SELECT * FROM pending_deliveries WHERE recipient = ? ORDER BY seq'),
+    ackDelivery: db.prepare('DELETE FROM pending_deliveries WHERE recipient = ? AND id = ?'),
+  };
+}
