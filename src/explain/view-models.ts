@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/*
+ * The typed view model of every template. Templates see only these fields (formatted strings, reason texts,
+ * advice), never raw engine data; the content check walks each template's AST against these schemas, so a
+ * template that names a field its view model lacks fails at start-up. Fields are never optional: Handlebars
+ * runs in strict mode, so an absent value is `null` and tested with `{{#if}}`.
+ */
+
+const Empty = z.object({});
+const Label = z.object({ label: z.string() });
+const ReasonItem = z.object({ number: z.number(), text: z.string(), advice: z.string() });
+const Changed = z.object({ decidedOn: z.string(), previousLimit: z.string(), newLimit: z.string() });
+
+/** A reason shown in a list: its position (from 1), meaning and one step. */
+export type ReasonItemView = z.infer<typeof ReasonItem>;
+
+/** The fixed templates of each locale with their view models; `answers/<intent>/general` and reason texts are added per intent and code. */
+export const TEMPLATE_VIEW_MODELS = {
+  'greeting/anonymous': Empty,
+  'greeting/signed_in': Empty,
+  thanks: Empty,
+  goodbye: Empty,
+  clarify: z.object({ options: z.array(Label) }),
+  'out_of_scope/menu': z.object({ topics: z.array(Label) }),
+  'out_of_scope/person_offer': Empty,
+  'common/sign_in_hint': Empty,
+  engine_unavailable: Empty,
+  'escalated/asked_for_person': Empty,
+  'escalated/review_request': Empty,
+  'escalated/complaint': Empty,
+  'escalated/repeated_misses': Empty,
+  'escalated/negative_sentiment': Empty,
+  'escalated/restricted_reason': Empty,
+  'escalated/engine_unavailable': Empty,
+  'escalated/unknown_reason': Empty,
+  agent_joined: z.object({ agentName: z.string() }),
+  bot_back: Empty,
+  rating_request: Empty,
+  rating_thanks: z.object({ rating: z.number(), isLow: z.boolean() }),
+  wait_notice: z.object({ wait: z.string() }),
+  'labels/callback': Empty,
+  'errors/generic': Empty,
+  'errors/busy': Empty,
+  'errors/invalid_frame': Empty,
+  'errors/text_too_long': Empty,
+  'errors/rate_limited': Empty,
+  'errors/unauthorized': Empty,
+  'errors/binary_refused': Empty,
+  'errors/origin_refused': Empty,
+  'explanation/changed/decrease': Changed,
+  'explanation/changed/increase_denied': Changed,
+  'explanation/changed/increase_approved': Changed,
+  'explanation/changed/freeze': Changed,
+  'explanation/changed/unfreeze': Changed,
+  'explanation/reasons': z.object({ reasons: z.array(ReasonItem), isSingle: z.boolean(), isGroupOnly: z.boolean() }),
+  'explanation/next_review': z.object({ nextReviewOn: z.string() }),
+  'explanation/review_offer': Empty,
+  'explanation/neutral': Empty,
+  'explanation/no_reasons': Empty,
+  'answers/limit.why_dropped/no_decision': z.object({ currentLimit: z.string().nullable() }),
+  'answers/limit.increase_denied/no_decision': z.object({ currentLimit: z.string().nullable() }),
+  'answers/account.frozen/no_decision': z.object({ currentLimit: z.string().nullable() }),
+  'answers/limit.how_to_increase/customer': z.object({
+    decidedOn: z.string(),
+    steps: z.array(ReasonItem),
+    nextReviewOn: z.string().nullable(),
+  }),
+  'answers/limit.current/customer': z.object({
+    currentLimit: z.string(),
+    lastChangedOn: z.string().nullable(),
+    previousLimit: z.string().nullable(),
+    isFrozen: z.boolean(),
+  }),
+  'answers/limit.current/no_decision': Empty,
+  'answers/limit.next_review/customer': z.object({ nextReviewOn: z.string(), decidedOn: z.string() }),
+  'answers/limit.next_review/no_decision': Empty,
+  'answers/privacy.data_used/customer': z.object({ decidedOn: z.string(), categories: z.array(Label) }),
+  'answers/repayment.overdue_impact/customer': z.object({ decidedOn: z.string(), reasons: z.array(ReasonItem) }),
+  'answers/decision.request_review/customer': Changed,
+} as const;
+
+/** A fixed template id. */
+export type FixedTemplateId = keyof typeof TEMPLATE_VIEW_MODELS;
+
+/** The view model a fixed template is rendered with. */
+export type ViewModelOf<Id extends FixedTemplateId> = z.infer<(typeof TEMPLATE_VIEW_MODELS)[Id]>;
+
+/** The view model of general intent answers and reason texts: static text, no fields. */
+export const STATIC_VIEW_MODEL = Empty;
+
+/** The template id of an intent's general answer. */
+export function generalAnswerId(intentId: string): string {
+  return `answers/${intentId}/general`;
+}
+
+/** The template ids of a reason code's customer-facing meaning and advice. */
+export function reasonTemplateIds(code: string): { meaning: string; advice: string } {
+  return { meaning: `reasons/${code}/meaning`, advice: `reasons/${code}/advice` };
+}
+
+/** Returns true when the id is one of the fixed templates. */
+export function isFixedTemplateId(id: string): id is FixedTemplateId {
+  return Object.hasOwn(TEMPLATE_VIEW_MODELS, id);
+}
