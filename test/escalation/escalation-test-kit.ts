@@ -1,0 +1,133 @@
+import type { Conversation, StoredMessage } from '../../src/core/conversation.js';
+import type { EscalationCase, EscalationTrigger, ShownReason } from '../../src/core/escalation-case.js';
+import type { Locale } from '../../src/core/locale.js';
+import type { ConversationStore } from '../../src/core/ports/conversation-store.js';
+import { redactPii } from '../../src/core/redact-pii.js';
+import { CaseService } from '../../src/escalation/case-service.js';
+import { OffsetClock, SequentialIds } from '../fakes/escalation-clock.js';
+import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
+import { EscalationMemoryStore } from '../fakes/escalation-memory-store.js';
+import { EscalationReplyComposer } from '../fakes/escalation-reply-composer.js';
+
+/** The parts escalation tests share: a store, the case service and its fakes. */
+export interface EscalationKit {
+  store: ConversationStore;
+  composer: EscalationReplyComposer;
+  customers: RecordingCustomerChannel;
+  clock: OffsetClock;
+  ids: SequentialIds;
+  cases: CaseService;
+}
+
+/** Builds a kit over the given store (the in-memory one by default) with the real PII redactor. */
+export function createEscalationKit(options: { store?: ConversationStore; unclaimedMinutes?: number } = {}): EscalationKit {
+  const store = options.store ?? new EscalationMemoryStore();
+  const composer = new EscalationReplyComposer();
+  const customers = new RecordingCustomerChannel();
+  const clock = new OffsetClock();
+  const ids = new SequentialIds(`t${Math.random().toString(36).slice(2, 6)}`);
+  const cases = new CaseService({
+    store,
+    composer,
+    customers,
+    redactor: { redact: redactPii },
+    clock,
+    ids,
+    unclaimedMinutes: options.unclaimedMinutes ?? 5,
+  });
+  return { store, composer, customers, clock, ids, cases };
+}
+
+/** What a test case looks like when the core opens it. */
+export interface OpenCaseInput {
+  customerTexts?: string[];
+  restricted?: boolean;
+  trigger?: EscalationTrigger;
+  locale?: Locale;
+  reasons?: ShownReason[];
+  note?: string | null;
+}
+
+/** Writes a case exactly as the core's escalating turn does: conversation queued, transcript, the case and its `case.created` outbox item in one saveTurn. */
+export async function openTestCase(kit: EscalationKit, input: OpenCaseInput = {}): Promise<EscalationCase> {
+  const now = kit.clock.now().toISOString();
+  const conversationId = `conv-${kit.ids.next()}`;
+  const caseId = kit.ids.next();
+  const locale = input.locale ?? 'en';
+  const conversation: Conversation = {
+    id: conversationId,
+    channel: 'test',
+    customerId: 'demo-drop',
+    locale,
+    state: 'queued',
+    caseId,
+    consecutiveMisses: 0,
+    lastIntent: 'agent.request',
+    awaitingRating: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const messages: StoredMessage[] = [];
+  for (const text of input.customerTexts ?? ['I want to talk to a person']) {
+    messages.push(message(kit, conversationId, 'customer', text, now));
+    messages.push(message(kit, conversationId, 'bot', 'Let me find someone for you.', now));
+  }
+  const restricted = input.restricted ?? false;
+  const opened: EscalationCase = {
+    id: caseId,
+    ref: `C-${caseId.slice(-6).toUpperCase()}`,
+    conversationId,
+    customerRef: 'cust-7f3a9c',
+    locale,
+    intent: 'agent.request',
+    decisionId: 'dec-001',
+    reasonsShown: restricted ? [] : (input.reasons ?? [{ code: 'PAY_LATE_RECENT', text: 'A recent repayment on this line was late.' }]),
+    trigger: input.trigger ?? (restricted ? 'restricted_reason' : 'asked_for_person'),
+    restricted,
+    note: input.note ?? null,
+    status: 'queued',
+    agentId: null,
+    agentName: null,
+    rating: null,
+    createdAt: now,
+    claimedAt: null,
+    resolvedAt: null,
+  };
+  await kit.store.saveTurn({
+    conversation,
+    messages,
+    explanations: [],
+    openedCase: opened,
+    outbox: [{ id: kit.ids.next(), topic: 'case.created', caseId, payload: {}, createdAt: now }],
+  });
+  return opened;
+}
+
+/** A customer message while the case is open, stored with its `case.message` outbox item as the core relays it. */
+export async function customerSays(kit: EscalationKit, conversationId: string, text: string): Promise<StoredMessage> {
+  const conversation = await kit.store.getConversation(conversationId);
+  if (conversation === null || conversation.caseId === null) throw new Error('no open case');
+  const now = kit.clock.now().toISOString();
+  const stored = message(kit, conversationId, 'customer', text, now);
+  await kit.store.saveTurn({
+    conversation: { ...conversation, updatedAt: now },
+    messages: [stored],
+    explanations: [],
+    outbox: [{ id: kit.ids.next(), topic: 'case.message', caseId: conversation.caseId, payload: { messageId: stored.id, text: stored.text }, createdAt: now }],
+  });
+  return stored;
+}
+
+function message(kit: EscalationKit, conversationId: string, author: StoredMessage['author'], text: string, now: string): StoredMessage {
+  return { id: kit.ids.next(), conversationId, author, text: redactPii(text), intent: null, confidence: null, clientMessageId: null, createdAt: now };
+}
+
+/** Polls until the check passes or the time is up. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
