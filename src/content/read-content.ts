@@ -58,7 +58,7 @@ function readYaml(file: string, problems: ContentProblem[]): unknown {
   if (document.errors.length > 0) {
     for (const error of document.errors) {
       const line = error.linePos?.[0]?.line;
-      problems.push({ file: shown, path: line ? `line ${line}` : '', message: `YAML: ${error.message.split('\n')[0]}` });
+      problems.push({ file: shown, path: line ? `line ${line}` : '', message: `YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` });
     }
     return undefined;
   }

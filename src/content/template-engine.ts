@@ -189,10 +189,13 @@ export function checkTemplateAst(program: hbs.AST.Program, viewModel: z.ZodType)
           return;
         }
         const schema = checkExpression(first, scopes);
+        // An unresolved field was reported already; its body cannot be checked against anything.
+        if (!schema && (name === 'each' || name === 'with')) return;
+        const field = first.type === 'PathExpression' ? (first as hbs.AST.PathExpression).original : first.type;
         if (name === 'each' && schema) {
           const inner = unwrap(schema);
           if (!(inner instanceof z.ZodArray)) {
-            issues.push({ path: at(block), message: `\`#each\` needs a list, \`${block.path.original}\` is not one` });
+            issues.push({ path: at(block), message: `\`#each\` needs a list, \`${field}\` is not one` });
             return;
           }
           walkProgram(block.program, [...scopes, { schema: inner.element as z.ZodType, inEach: true }]);
@@ -201,7 +204,7 @@ export function checkTemplateAst(program: hbs.AST.Program, viewModel: z.ZodType)
         }
         if (name === 'with' && schema) {
           if (kindOf(schema) !== 'object') {
-            issues.push({ path: at(block), message: '`#with` needs an object field' });
+            issues.push({ path: at(block), message: `\`#with\` needs an object, \`${field}\` is not one` });
             return;
           }
           walkProgram(block.program, [...scopes, { schema, inEach: false }]);
