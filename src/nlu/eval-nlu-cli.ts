@@ -7,7 +7,7 @@ import type { EvaluationReport, SliceFigures } from './evaluate-classifier.js';
 import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
 import { PROJECT_CLASSIFIER_OPTIONS } from './load-or-train-project-classifier.js';
 import { trainIntentClassifier } from './train-intent-classifier.js';
-import type { ClassifierOptions, TrainedClassifier } from './train-intent-classifier.js';
+import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
 import type { TrainingExample } from './training-example.js';
 
 const USAGE =
@@ -80,7 +80,7 @@ export async function runEvalNlu(argv: readonly string[], cwd: string): Promise<
   });
   if (values.train === undefined || values.test === undefined) throw new Error(USAGE);
   const isProject = values.train === 'intents';
-  let options: Partial<ClassifierOptions> | undefined;
+  let options: ClassifierOptionsInput | undefined;
   let train: TrainingExample[];
   let valFile = values.val;
   if (isProject) {

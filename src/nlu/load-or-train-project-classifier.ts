@@ -3,13 +3,13 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
 import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier } from './train-intent-classifier.js';
-import type { ClassifierOptions, TrainedClassifier } from './train-intent-classifier.js';
+import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
 
 /** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
 export const NLU_MODEL_VERSION = 'candor-nlu-1';
 
 /** Default model settings for the project's own intents (small data: more epochs, a looser out-of-scope budget). */
-export const PROJECT_CLASSIFIER_OPTIONS: Partial<ClassifierOptions> = {
+export const PROJECT_CLASSIFIER_OPTIONS: ClassifierOptionsInput = {
   training: { epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 42 },
   maxInScopeAccuracyLoss: 0.02,
 };
@@ -21,7 +21,7 @@ export interface ProjectClassifierSources {
   cacheDir: string | null;
   /** Calibration lines (JSON lines); without them calibration holds out part of the intents' examples. */
   valFile?: string | undefined;
-  options?: Partial<ClassifierOptions> | undefined;
+  options?: ClassifierOptionsInput | undefined;
 }
 
 /** A loaded project classifier and whether it came from the cache. */

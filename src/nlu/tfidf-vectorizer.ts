@@ -140,36 +140,53 @@ export class TfidfVectorizer {
 
   /** Turns an utterance's feature keys into a normalised sparse TF-IDF vector (unknown keys are ignored). */
   transform(keys: FeatureKeys): SparseVector {
-    const counts = new Map<number, number>();
-    const count = (list: string[]): void => {
+    // Plain arrays and a numeric sort keep this allocation-light: it runs on every customer message.
+    const found: number[] = [];
+    for (const list of [keys.word, keys.char, keys.han]) {
       for (const key of list) {
         const i = this.index.get(key);
-        if (i !== undefined) counts.set(i, (counts.get(i) ?? 0) + 1);
+        if (i !== undefined) found.push(i);
       }
-    };
-    count(keys.word);
-    count(keys.char);
-    count(keys.han);
-    const indices = Int32Array.from([...counts.keys()].sort((a, b) => a - b));
-    const values = new Float32Array(indices.length);
-    const squaredNorms = [0, 0, 0];
-    indices.forEach((feature, k) => {
-      const value = (1 + Math.log(counts.get(feature) ?? 1)) * (this.idf[feature] ?? 0);
-      values[k] = value;
-      const group = this.groups[feature] ?? 0;
-      squaredNorms[group] = (squaredNorms[group] ?? 0) + value * value;
-    });
+    }
+    const sorted = Int32Array.from(found).sort();
+    let unique = 0;
+    for (let k = 0; k < sorted.length; k += 1) if (k === 0 || sorted[k] !== sorted[k - 1]) unique += 1;
+    const indices = new Int32Array(unique);
+    const values = new Float32Array(unique);
+    const squaredNorms = new Float64Array(3);
+    let out = -1;
+    let run = 0;
+    for (let k = 0; k <= sorted.length; k += 1) {
+      if (k < sorted.length && k > 0 && sorted[k] === sorted[k - 1]) {
+        run += 1;
+        continue;
+      }
+      if (out >= 0) {
+        const feature = indices[out]!;
+        const value = (1 + Math.log(run)) * this.idf[feature]!;
+        values[out] = value;
+        squaredNorms[this.groups[feature]!]! += value * value;
+      }
+      if (k < sorted.length) {
+        out += 1;
+        indices[out] = sorted[k]!;
+        run = 1;
+      }
+    }
     const weights = [this.options.wordWeight, this.options.charWeight, this.options.hanWeight];
-    const scales = squaredNorms.map((squared, group) => (squared > 0 ? (weights[group] ?? 1) / Math.sqrt(squared) : 0));
+    const scales = [0, 1, 2].map((group) => {
+      const squared = squaredNorms[group]!;
+      return squared > 0 ? weights[group]! / Math.sqrt(squared) : 0;
+    });
     let total = 0;
-    indices.forEach((feature, k) => {
-      const value = (values[k] ?? 0) * (scales[this.groups[feature] ?? 0] ?? 0);
+    for (let k = 0; k < unique; k += 1) {
+      const value = values[k]! * scales[this.groups[indices[k]!]!]!;
       values[k] = value;
       total += value * value;
-    });
+    }
     if (total > 0) {
       const unit = 1 / Math.sqrt(total);
-      for (let k = 0; k < values.length; k += 1) values[k] = (values[k] ?? 0) * unit;
+      for (let k = 0; k < unique; k += 1) values[k]! *= unit;
     }
     return { indices, values };
   }

@@ -32,6 +32,9 @@ export const classifierOptionsSchema = z.object({
 /** Settings of intent-classifier training and calibration (see `classifierOptionsSchema`). */
 export type ClassifierOptions = z.infer<typeof classifierOptionsSchema>;
 
+/** Settings as given by a caller: any field may be left out and takes its default. */
+export type ClassifierOptionsInput = z.input<typeof classifierOptionsSchema>;
+
 /** How the confidence was calibrated and where the out-of-scope line was drawn. */
 export interface ClassifierCalibration {
   temperature: number;
@@ -225,7 +228,7 @@ function buildClassifier(core: Core, calibration: ClassifierCalibration): Traine
 
 /** Options of one training run: the model settings and, optionally, a separate calibration set. */
 export interface TrainIntentClassifierOptions {
-  options?: Partial<ClassifierOptions> | undefined;
+  options?: ClassifierOptionsInput | undefined;
   /** Lines used only to fit the temperature and threshold; without them a stratified share of the training lines is held out. */
   calibrationExamples?: readonly TrainingExample[] | undefined;
 }

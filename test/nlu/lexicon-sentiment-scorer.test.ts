@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { LexiconSentimentScorer } from '../../src/nlu/lexicon-sentiment-scorer.js';
+
+describe('LexiconSentimentScorer', () => {
+  const scorer = new LexiconSentimentScorer();
+
+  it('scores strongly negative messages at or below -0.5 in both languages', () => {
+    expect(scorer.score('this is a scam, you people are useless', 'en')).toBeLessThanOrEqual(-0.5);
+    expect(scorer.score('垃圾平台 骗子', 'zh-CN')).toBeLessThanOrEqual(-0.5);
+  });
+
+  it('scores thanks as positive and a plain question near zero', () => {
+    expect(scorer.score('thanks, that really helps', 'en')).toBeGreaterThan(0.3);
+    expect(scorer.score('谢谢，很清楚', 'zh-CN')).toBeGreaterThan(0.3);
+    expect(Math.abs(scorer.score('when is my next review', 'en'))).toBeLessThan(0.2);
+    expect(scorer.score('我的额度是多少', 'zh-CN')).toBe(0);
+  });
+
+  it('flips polarity after a negation in both languages', () => {
+    expect(scorer.score("i don't like this", 'en')).toBeLessThan(0);
+    expect(scorer.score('我不喜欢', 'zh-CN')).toBeLessThan(0);
+    expect(scorer.score('我喜欢', 'zh-CN')).toBeGreaterThan(0);
+  });
+
+  it('stays within [-1, 1] however much abuse piles up', () => {
+    const score = scorer.score('scam scam scam useless terrible awful 垃圾 骗子 骗子 骗子', 'en');
+    expect(score).toBeGreaterThanOrEqual(-1);
+    expect(score).toBeLessThan(-0.9);
+  });
+
+  it('uses a custom Chinese lexicon when given one', () => {
+    expect(new LexiconSentimentScorer({ 好极了: 4 }).score('好极了', 'zh-CN')).toBeGreaterThan(0.5);
+  });
+});
