@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage as HttpRequest } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { asCandorError } from '../../core/candor-error.js';
+import { isLocale, type Locale } from '../../core/locale.js';
+import type { Logger } from '../../core/ports/logger.js';
+import type { IntentDirectory } from '../../core/ports/intent-directory.js';
+import type { NoticeId, ReplyComposer } from '../../core/ports/reply-composer.js';
+import type { IncomingMessage } from '../../core/turn.js';
+import type { CandorWebAdapter } from './candor-web-adapter.js';
+import { parseClientFrame, type ServiceFrame } from './chat-frames.js';
+import type { ChatTokenService } from './chat-token-service.js';
+import { TokenBucket } from './token-bucket.js';
+import type { ChatConnection, WebCustomerChannel } from './web-customer-channel.js';
+
+/** The path the widget opens its websocket on. */
+export const CHAT_SOCKET_PATH = '/chat/socket';
+
+/** Anonymous session ids are 128 random bits, base64url; a client may resume only one it was given. */
+const ANONYMOUS_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/** Show typing only when a turn is not answered at once, so fast turns cost no extra frame. */
+const TYPING_DELAY_MS = 250;
+
+const HEARTBEAT_MS = 30_000;
+
+/** Error frames are not sent while this much is already queued on the socket (a flooding client). */
+const MAX_BUFFERED_FOR_ERRORS = 64 * 1024;
+
+/** What the gateway needs to accept sockets and run their turns. */
+export interface ChatSocketGatewayDependencies {
+  tokens: ChatTokenService;
+  customerChannel: WebCustomerChannel;
+  adapter: CandorWebAdapter;
+  composer: Pick<ReplyComposer, 'compose'>;
+  intents: IntentDirectory;
+  logger: Logger;
+  settings: {
+    maxPayloadBytes: number;
+    rateBurst: number;
+    ratePerSecond: number;
+    /** Page origins allowed to open a socket; a request without an Origin header (not a browser) is allowed. */
+    isOriginAllowed(origin: string): boolean;
+  };
+}
+
+interface ChatSession {
+  readonly conversationId: string;
+  readonly customerId: string | null;
+  locale: Locale;
+  readonly frames: TokenBucket;
+  readonly acks: TokenBucket;
+  readonly connection: ChatConnection;
+  isAlive: boolean;
+}
+
+interface VerifiedIdentity {
+  conversationId: string;
+  customerId: string | null;
+  /** For an anonymous session: the id the widget presents to resume it after a reconnect. */
+  resume?: string;
+}
+
+/**
+ * Accepts chat websockets: checks Origin and token at the upgrade (refusing with 403 / 401),
+ * validates and rate-limits every frame, answers every rejection with an error frame, and hands
+ * verified messages to the Botkit adapter.
+ */
+export class ChatSocketGateway {
+  private readonly deps: ChatSocketGatewayDependencies;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<WebSocket, ChatSession>();
+  private readonly errorFrames = new Map<string, string>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(deps: ChatSocketGatewayDependencies) {
+    this.deps = deps;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.settings.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Handles an HTTP upgrade request for the chat socket; anything else is refused. */
+  async handleUpgrade(request: HttpRequest, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', (error) => this.deps.logger.debug({ err: error }, 'chat upgrade socket error'));
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== CHAT_SOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.deps.settings.isOriginAllowed(origin)) {
+      this.deps.logger.warn({ origin }, 'chat socket refused: origin not allowed');
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    const identity = await this.verifyIdentity(url);
+    if (!identity) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (socket.destroyed) return;
+    const requestedLocale = url.searchParams.get('locale');
+    const locale: Locale = isLocale(requestedLocale) ? requestedLocale : 'en';
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.openSession(ws, identity, locale));
+  }
+
+  /** Closes every socket and stops the heartbeat. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const ws of this.sessions.keys()) ws.terminate();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** The number of open sessions. */
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private async verifyIdentity(url: URL): Promise<VerifiedIdentity | null> {
+    const token = url.searchParams.get('token');
+    if (token !== null) {
+      const check = await this.deps.tokens.verify(token);
+      if (check.status !== 'valid') {
+        this.deps.logger.info({ reason: check.reason }, 'chat socket refused: invalid token');
+        return null;
+      }
+      return { conversationId: `web:${check.customerId}`, customerId: check.customerId };
+    }
+    const requested = url.searchParams.get('resume');
+    const anonymousId = requested !== null && ANONYMOUS_ID_PATTERN.test(requested) ? requested : randomBytes(16).toString('base64url');
+    return { conversationId: `anon:${anonymousId}`, customerId: null, resume: anonymousId };
+  }
+
+  private openSession(ws: WebSocket, identity: VerifiedIdentity, locale: Locale): void {
+    const { settings } = this.deps;
+    const connection: ChatConnection = {
+      conversationId: identity.conversationId,
+      send(data: string): boolean {
+        if (ws.readyState !== ws.OPEN) return false;
+        ws.send(data);
+        return true;
+      },
+    };
+    const session: ChatSession = {
+      conversationId: identity.conversationId,
+      customerId: identity.customerId,
+      locale,
+      frames: new TokenBucket({ burst: settings.rateBurst, perSecond: settings.ratePerSecond }),
+      // Acks are cheap and come in bursts after a reconnect, so they have their own, roomier bucket.
+      acks: new TokenBucket({ burst: 256, perSecond: 64 }),
+      connection,
+      isAlive: true,
+    };
+    this.sessions.set(ws, session);
+
+    ws.on('message', (data, isBinary) => this.onFrame(ws, session, data, isBinary));
+    ws.on('pong', () => {
+      session.isAlive = true;
+    });
+    ws.on('error', (error) => this.deps.logger.info({ conversationId: session.conversationId, err: error }, 'chat socket error'));
+    ws.on('close', () => {
+      this.sessions.delete(ws);
+      this.deps.customerChannel.detach(connection);
+    });
+
+    const hello: ServiceFrame = { type: 'session', anonymous: identity.customerId === null };
+    if (identity.resume !== undefined) hello.resume = identity.resume;
+    ws.send(JSON.stringify(hello));
+    this.deps.customerChannel.attach(connection).catch((error: unknown) => {
+      this.deps.logger.error({ conversationId: session.conversationId, err: error }, 'kept web replies could not be sent');
+      this.sendError(ws, session, 'generic');
+    });
+  }
+
+  private onFrame(ws: WebSocket, session: ChatSession, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      return this.sendError(ws, session, session.frames.tryTake() ? 'binary_refused' : 'rate_limited');
+    }
+    const parsed = parseClientFrame(rawDataToString(data));
+    const bucket = parsed.ok && parsed.frame.type === 'ack' ? session.acks : session.frames;
+    if (!bucket.tryTake()) return this.sendError(ws, session, 'rate_limited');
+    if (!parsed.ok) return this.sendError(ws, session, parsed.notice);
+
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'hello':
+        if (frame.locale) session.locale = frame.locale;
+        if (frame.start) void this.runTurn(ws, session, { text: '', topic: this.knownTopic(frame.topic) });
+        return;
+      case 'message':
+        if (frame.locale) session.locale = frame.locale;
+        void this.runTurn(ws, session, { text: frame.text, topic: this.knownTopic(frame.topic), clientMessageId: frame.id });
+        return;
+      case 'ack':
+        this.deps.customerChannel.acknowledge(session.connection, frame.id).catch((error: unknown) => {
+          this.deps.logger.error({ conversationId: session.conversationId, err: error }, 'web reply acknowledgement not stored');
+        });
+        return;
+      case 'typing':
+        // Accepted for protocol compatibility; nothing relays customer typing yet.
+        return;
+    }
+  }
+
+  /** Unknown aliases are dropped, so the core greets instead of answering an error. */
+  private knownTopic(topic: string | undefined): string | undefined {
+    if (topic === undefined) return undefined;
+    if (this.deps.intents.resolveAlias(topic)) return topic;
+    this.deps.logger.debug({ topic }, 'unknown chat topic; greeting instead');
+    return undefined;
+  }
+
+  private async runTurn(ws: WebSocket, session: ChatSession, input: { text: string; topic?: string; clientMessageId?: string }): Promise<void> {
+    const message: IncomingMessage = {
+      conversationId: session.conversationId,
+      channel: 'web',
+      customerId: session.customerId,
+      locale: session.locale,
+      text: input.text,
+    };
+    if (input.topic !== undefined) message.topic = input.topic;
+    if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
+
+    const typing = setTimeout(() => this.deps.customerChannel.broadcast(session.conversationId, TYPING_FRAME), TYPING_DELAY_MS);
+    try {
+      const outcome = await this.deps.adapter.receive(message);
+      if (outcome.status === 'failed') {
+        const error = asCandorError(outcome.error);
+        this.deps.logger.error({ conversationId: session.conversationId, code: error.code, err: error }, 'web turn failed');
+        this.sendError(ws, session, error.code === 'conversation_busy' ? 'busy' : 'generic');
+      }
+    } finally {
+      clearTimeout(typing);
+    }
+  }
+
+  private sendError(ws: WebSocket, session: ChatSession, notice: NoticeId): void {
+    if (ws.readyState !== ws.OPEN || ws.bufferedAmount > MAX_BUFFERED_FOR_ERRORS) return;
+    ws.send(this.errorFrame(notice, session.locale));
+  }
+
+  /** Error frames are composed once per locale and notice: rejections must stay cheap under a flood. */
+  private errorFrame(notice: NoticeId, locale: Locale): string {
+    const key = `${locale}:${notice}`;
+    const cached = this.errorFrames.get(key);
+    if (cached !== undefined) return cached;
+    let text: string;
+    try {
+      text = this.deps.composer.compose({ kind: 'error', error: notice }, locale).text;
+    } catch (error) {
+      this.deps.logger.error({ notice, locale, err: error }, 'error notice could not be composed');
+      return JSON.stringify({ type: 'error', code: notice, text: '' } satisfies ServiceFrame);
+    }
+    const frame = JSON.stringify({ type: 'error', code: notice, text } satisfies ServiceFrame);
+    this.errorFrames.set(key, frame);
+    return frame;
+  }
+
+  private checkHeartbeats(): void {
+    for (const [ws, session] of this.sessions) {
+      if (!session.isAlive) {
+        ws.terminate();
+        continue;
+      }
+      session.isAlive = false;
+      ws.ping();
+    }
+  }
+}
+
+const TYPING_FRAME = JSON.stringify({ type: 'typing' } satisfies ServiceFrame);
+
+function rawDataToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
+}
