@@ -66,7 +66,8 @@ export class SqliteConversationStore implements ConversationStore {
         throw error;
       }
     } catch (error) {
-      throw storageError(error, 'could not open the SQLite store');
+      if (error instanceof CandorError) throw error;
+      throw new CandorError('storage_unavailable', `could not open the SQLite store at ${path}`, { cause: error });
     }
   }
 

@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { storageConfigSchema } from '../../src/config/storage-config.js';
+import { createConversationStore } from '../../src/storage/create-conversation-store.js';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
+import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
+import { aConversation, aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'candor-sqlite-'));
+let counter = 0;
+const newPath = (): string => join(root, `db-${(counter += 1)}`, 'candor.sqlite');
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+runConversationStoreContract('SqliteConversationStore', {
+  newLocation: async () => {
+    const path = newPath();
+    return { open: async () => SqliteConversationStore.open({ path }) };
+  },
+});
+
+describe('SqliteConversationStore', () => {
+  it('creates the folder of its file, uses WAL, and records each migration once however often it is opened', async () => {
+    const path = newPath();
+    expect(existsSync(join(path, '..'))).toBe(false);
+    const [a, b] = await Promise.all([SqliteConversationStore.open({ path }), SqliteConversationStore.open({ path })]);
+    await a.close();
+    await b.close();
+    await SqliteConversationStore.open({ path }).close();
+
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+      expect(versions).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('works in memory, keeping nothing after close', async () => {
+    const store = SqliteConversationStore.open({ path: ':memory:' });
+    await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1')] }));
+    expect(await store.getConversation('conv-1')).toEqual(aConversation('conv-1'));
+    await store.close();
+    const fresh = SqliteConversationStore.open({ path: ':memory:' });
+    expect(await fresh.getConversation('conv-1')).toBeNull();
+    await fresh.close();
+  });
+
+  it('fails with storage_unavailable when the file cannot be opened', async () => {
+    const file = newPath();
+    await SqliteConversationStore.open({ path: file }).close();
+    // The parent "folder" is a regular file, so neither mkdir nor open can succeed.
+    expect(() => SqliteConversationStore.open({ path: join(file, 'inside.sqlite') })).toThrow(
+      expect.objectContaining({ name: 'CandorError', code: 'storage_unavailable' }),
+    );
+  });
+});
+
+describe('createConversationStore (SQLite)', () => {
+  it('opens SQLite at SQLITE_PATH when DATABASE_URL is absent or blank, defaulting to data/candor.sqlite', async () => {
+    expect(storageConfigSchema.parse({}).SQLITE_PATH).toBe('data/candor.sqlite');
+    const path = newPath();
+    const config = storageConfigSchema.parse({ DATABASE_URL: '  ', SQLITE_PATH: path });
+    expect(config.DATABASE_URL).toBeUndefined();
+    const store = await createConversationStore(config);
+    expect(store).toBeInstanceOf(SqliteConversationStore);
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('rejects a DATABASE_URL that is not a Postgres URL', () => {
+    expect(storageConfigSchema.safeParse({ DATABASE_URL: 'mysql://db/candor' }).success).toBe(false);
+    expect(storageConfigSchema.safeParse({ DATABASE_SCHEMA: 'Robert"; DROP' }).success).toBe(false);
+  });
+});
