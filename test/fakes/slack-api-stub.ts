@@ -37,6 +37,8 @@ export interface SlackApiStub {
   setMode(mode: SlackStubMode, retryAfterSeconds?: number): void;
   /** Answers the next `count` calls of a method in the given mode, then returns to the current one. */
   failNext(method: string, count: number, mode: Exclude<SlackStubMode, 'up'>): void;
+  /** Makes every call of a method answer after a delay. */
+  setDelay(method: string, ms: number): void;
   /** Calls of one method that succeeded. */
   succeeded(method: string): SlackStubCall[];
   /** Live top-level messages of a channel, oldest first. */
@@ -56,6 +58,7 @@ export async function startSlackApiStub(options: { users?: Record<string, { real
   const ephemerals: SlackApiStub['ephemerals'] = [];
   let mode: SlackStubMode = 'up';
   let retryAfter = 1;
+  const delays = new Map<string, number>();
   const oneOff = new Map<string, { count: number; mode: Exclude<SlackStubMode, 'up'> }>();
   let clockSeconds = Math.floor(Date.now() / 1000);
   let seq = 0;
@@ -176,6 +179,8 @@ export async function startSlackApiStub(options: { users?: Record<string, { real
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = await readArgs(request);
+    const delay = delays.get(method) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const special = oneOff.get(method);
     let current: SlackStubMode = mode;
     if (special && special.count > 0) {
@@ -227,6 +232,9 @@ export async function startSlackApiStub(options: { users?: Record<string, { real
     },
     failNext(method, count, failMode) {
       oneOff.set(method, { count, mode: failMode });
+    },
+    setDelay(method, ms) {
+      delays.set(method, ms);
     },
     succeeded: (method) => calls.filter((c) => c.method === method && c.status === 200),
     topLevel: (channel) => messages.filter((m) => live(m) && m.channel === channel && m.thread_ts === undefined).sort(byTs),
