@@ -43,7 +43,9 @@ export function createTemplateEngine(): TemplateEngine {
       try {
         handlebars.precompile(source, options);
       } catch (error) {
-        return { ok: false, issues: [{ path: lineOf(error), message: `does not compile: ${firstLine(error)}` }] };
+        const helper = /unknown helper (\S+)/.exec(firstLine(error))?.[1];
+        const message = helper ? `unknown helper \`${helper}\`` : `does not compile: ${firstLine(error)}`;
+        return { ok: false, issues: [{ path: lineOf(error), message }] };
       }
       const issues = checkTemplateAst(handlebars.parse(source), viewModel);
       if (issues.length > 0) return { ok: false, issues };
@@ -59,7 +61,8 @@ function firstLine(error: unknown): string {
 }
 
 function lineOf(error: unknown): string {
-  const match = /line (\d+)/i.exec(error instanceof Error ? error.message : '');
+  const message = error instanceof Error ? error.message : '';
+  const match = /line (\d+)/i.exec(message) ?? / - (\d+):\d+$/m.exec(message);
   return match ? `line ${match[1]}` : '';
 }
 

@@ -37,7 +37,7 @@ describe('checkContent on broken fixtures', () => {
     ['a reason text that is not in the catalogue', 'templates/en/reasons.yaml', /^reasons\.NOT_A_CODE: code is not in/],
     ['a reason text naming a field', 'templates/en/reasons.yaml', /^reasons\.UTIL_HIGH\.meaning line 1: unknown field `ratio`/],
     ['a template that fails to precompile', 'templates/en/goodbye.hbs', /does not compile: Parse error/],
-    ['an unknown helper', 'templates/en/thanks.hbs', /unknown helper shout/],
+    ['an unknown helper', 'templates/en/thanks.hbs', /^line 1: unknown helper `shout`/],
     ['a field the view model does not have', 'templates/en/clarify.hbs', /^line 1: unknown field `optionz`/],
     ['#each over a scalar', 'templates/en/rating_thanks.hbs', /`#each` needs a list, `rating` is not one/],
     ['a partial', 'templates/en/bot_back.hbs', /partials are not supported/],
