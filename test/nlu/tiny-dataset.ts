@@ -51,3 +51,28 @@ export function buildTinyDataset(): { train: TrainingExample[]; val: TrainingExa
   ];
   return { train: all, val, test };
 }
+
+/** Writes the tiny dataset as schema-valid `intents/*.yaml` files (plus `_oos.yaml`) into a folder. */
+export async function writeTinyIntents(dir: string): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { stringify } = await import('yaml');
+  await mkdir(dir, { recursive: true });
+  const { train } = buildTinyDataset();
+  const ids = [...new Set(train.map((line) => line.intent))];
+  for (const id of ids) {
+    const en = train.filter((line) => line.intent === id && line.locale === 'en').map((line) => line.text);
+    const zh = train.filter((line) => line.intent === id && line.locale === 'zh-CN').map((line) => line.text);
+    if (id === 'oos') {
+      await writeFile(join(dir, '_oos.yaml'), stringify({ id, examples: { en, 'zh-CN': zh } }));
+      continue;
+    }
+    const file = {
+      id,
+      description: `Test intent ${id} for the NLU tests.`,
+      label: { en: id, 'zh-CN': id },
+      examples: { en: [...en, ...en.map((text) => `please ${text}`)], 'zh-CN': [...zh, ...zh.map((text) => `请问${text}`)] },
+    };
+    await writeFile(join(dir, `${id}.yaml`), stringify(file));
+  }
+}
