@@ -225,6 +225,11 @@ export class CaseService {
 
   private async claimLocked(found: EscalationCase, agent: AgentIdentity): Promise<CaseActionResult> {
     const now = this.nowIso();
+    const current = await this.store.getCase(found.id);
+    if (current?.status === 'callback') {
+      // The store claims only queued cases; a callback request goes back to the queue first, and the claim below stays atomic.
+      await this.store.updateCase({ case: { ...current, status: 'queued' } });
+    }
     const result = await this.store.claimCase(found.id, agent, now);
     if (result.status === 'not_found') return { status: 'not_found' };
     if (result.status === 'already_claimed') return { status: 'already_claimed', case: result.case };

@@ -134,7 +134,8 @@ export class OutboxWorker {
       this.onAttempt(item, 'done', durationMs);
       return;
     }
-    const attempt = item.attempts + 1;
+    // The store counts an attempt when it leases the item, so `attempts` already includes this one.
+    const attempt = Math.max(1, item.attempts);
     if (outcome.permanent === true || attempt >= this.maxAttempts) {
       await this.store.deadLetterOutbox(item.id, outcome.error);
       this.logger.error({ outboxId: item.id, topic: item.topic, caseId: item.caseId, attempt, error: outcome.error }, 'outbox item dead-lettered');

@@ -1,12 +1,13 @@
 import type { Conversation, StoredMessage } from '../../src/core/conversation.js';
 import type { EscalationCase, EscalationTrigger, ShownReason } from '../../src/core/escalation-case.js';
 import type { Locale } from '../../src/core/locale.js';
+import type { OutboxTopic } from '../../src/core/outbox.js';
 import type { ConversationStore } from '../../src/core/ports/conversation-store.js';
 import { redactPii } from '../../src/core/redact-pii.js';
 import { CaseService } from '../../src/escalation/case-service.js';
 import { OffsetClock, SequentialIds } from '../fakes/escalation-clock.js';
 import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
-import { EscalationMemoryStore } from '../fakes/escalation-memory-store.js';
+import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
 import { EscalationReplyComposer } from '../fakes/escalation-reply-composer.js';
 
 /** The parts escalation tests share: a store, the case service and its fakes. */
@@ -19,9 +20,9 @@ export interface EscalationKit {
   cases: CaseService;
 }
 
-/** Builds a kit over the given store (the in-memory one by default) with the real PII redactor. */
+/** Builds a kit over the given store (a real in-memory SQLite store by default) with the real PII redactor. */
 export function createEscalationKit(options: { store?: ConversationStore; unclaimedMinutes?: number } = {}): EscalationKit {
-  const store = options.store ?? new EscalationMemoryStore();
+  const store = options.store ?? SqliteConversationStore.open({ path: ':memory:' });
   const composer = new EscalationReplyComposer();
   const customers = new RecordingCustomerChannel();
   const clock = new OffsetClock();
@@ -130,4 +131,25 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Wraps a store so that, once per listed topic, marking an item done "crashes" right after the desk posted it (the lease then runs out and the item is retried). */
+export function crashOnceBeforeDone(store: ConversationStore, topics: OutboxTopic[]): { store: ConversationStore; crashes: OutboxTopic[] } {
+  const crashes: OutboxTopic[] = [];
+  const topicOf = new Map<string, OutboxTopic>();
+  const wrapped: ConversationStore = Object.create(store) as ConversationStore;
+  wrapped.claimOutbox = async (limit, now, leaseMs) => {
+    const items = await store.claimOutbox(limit, now, leaseMs);
+    for (const item of items) topicOf.set(item.id, item.topic);
+    return items;
+  };
+  wrapped.completeOutbox = async (id, result) => {
+    const topic = topicOf.get(id);
+    if (topic !== undefined && topics.includes(topic) && !crashes.includes(topic)) {
+      crashes.push(topic);
+      throw new Error('simulated crash before marking done');
+    }
+    return store.completeOutbox(id, result);
+  };
+  return { store: wrapped, crashes };
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../../src/core/outbox.js';
 import { OutboxWorker } from '../../src/escalation/outbox-worker.js';
-import { EscalationMemoryStore } from '../fakes/escalation-memory-store.js';
+import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
 import { ScriptedDesk } from '../fakes/escalation-scripted-desk.js';
 import { createEscalationKit, customerSays, openTestCase, waitFor } from './escalation-test-kit.js';
 
 function setup(options: { maxAttempts?: number } = {}) {
-  const store = new EscalationMemoryStore();
+  const store = SqliteConversationStore.open({ path: ':memory:' });
   const kit = createEscalationKit({ store });
   const desk = new ScriptedDesk();
   const dead: Array<{ item: OutboxItem; error: string }> = [];
@@ -40,24 +40,33 @@ describe('OutboxWorker', () => {
   });
 
   it('backs off exponentially, honours Retry-After, and keeps later items of the case waiting behind the failed one', async () => {
-    const { store, kit, desk, worker } = setup();
+    const { kit, desk, worker } = setup();
     const opened = await openTestCase(kit);
     await customerSays(kit, opened.conversationId, 'first');
     desk.failNext({ ok: false, error: 'slack http 503' });
     await worker.runOnce();
-    const head = store.outbox[0];
-    expect(head).toMatchObject({ status: 'pending', attempts: 1, lastError: 'slack http 503' });
-    expect(Date.parse(head?.nextAttemptAt ?? '') - kit.clock.now().getTime()).toBeGreaterThan(900);
+    expect(desk.calls).toHaveLength(1);
+    kit.clock.advance(900);
     await worker.runOnce();
     expect(desk.calls).toHaveLength(1);
-    kit.clock.advance(1_100);
+    kit.clock.advance(200);
+    desk.failNext({ ok: false, error: 'slack http 503' });
+    await worker.runOnce();
+    expect(desk.calls).toHaveLength(2);
+    kit.clock.advance(1_900);
+    await worker.runOnce();
+    expect(desk.calls).toHaveLength(2);
+    kit.clock.advance(200);
     desk.failNext({ ok: false, error: 'slack rate limited', retryAfterMs: 30_000 });
     await worker.runOnce();
-    const waitMs = Date.parse(store.outbox[0]?.nextAttemptAt ?? '') - kit.clock.now().getTime();
-    expect(waitMs).toBeGreaterThanOrEqual(29_000);
-    kit.clock.advance(30_100);
+    expect(desk.calls).toHaveLength(3);
+    kit.clock.advance(29_000);
+    await worker.runOnce();
+    expect(desk.calls).toHaveLength(3);
+    kit.clock.advance(1_100);
     await worker.runOnce();
     await worker.runOnce();
+    expect(desk.calls.map((c) => c.method)).toEqual(['postCase', 'postCase', 'postCase', 'postCase', 'postThreadMessage']);
     expect(desk.delivered.map((c) => c.method)).toEqual(['postCase', 'postThreadMessage']);
   });
 
@@ -69,8 +78,9 @@ describe('OutboxWorker', () => {
       await worker.runOnce();
       kit.clock.advance(120_000);
     }
-    expect(store.outbox[0]).toMatchObject({ status: 'dead', lastError: 'desk exploded' });
+    expect(await store.outboxStats(kit.clock.now().toISOString())).toMatchObject({ pending: 0, dead: 1 });
     expect(dead).toHaveLength(1);
+    expect(dead[0]?.error).toBe('desk exploded');
     expect(dead[0]?.item.caseId).toBe(opened.id);
   });
 
@@ -79,7 +89,7 @@ describe('OutboxWorker', () => {
     await openTestCase(kit);
     desk.failNext({ ok: false, error: 'slack error: channel_not_found', permanent: true });
     await worker.runOnce();
-    expect(store.outbox[0]?.status).toBe('dead');
+    expect(await store.outboxStats(kit.clock.now().toISOString())).toMatchObject({ pending: 0, dead: 1 });
     expect(dead).toHaveLength(1);
   });
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CARD_ACTIONS } from '../../../src/escalation/slack/case-card.js';
-import { EscalationMemoryStore } from '../../fakes/escalation-memory-store.js';
+import { SqliteConversationStore } from '../../../src/storage/sqlite/sqlite-conversation-store.js';
 import type { SlackStubMessage } from '../../fakes/slack-api-stub.js';
 import { buttonPress, eventEnvelope, signSlackBody, slashCommand } from '../../fakes/slack-signed-request.js';
-import { customerSays, openTestCase, waitFor } from '../escalation-test-kit.js';
+import { crashOnceBeforeDone, customerSays, openTestCase, waitFor } from '../escalation-test-kit.js';
 import { ESCALATION_CHANNEL, RESTRICTED_CHANNEL, SIGNING_SECRET, startSlackRig, type SlackRig } from './slack-test-rig.js';
 
 let rig: SlackRig | undefined;
@@ -239,14 +239,14 @@ describe('Slack escalation app', () => {
   });
 
   it('posts exactly one card and one thread line after a crash after posting but before marking done', async () => {
-    const store = new CrashOnceStore();
+    const { store, crashes } = crashOnceBeforeDone(SqliteConversationStore.open({ path: ':memory:' }), ['case.created', 'case.message']);
     rig = await startSlackRig({ store, leaseMs: 1_000 });
     const r = rig;
     const opened = await openTestCase(r);
     const card = await cardOf(r, opened.id);
     await customerSays(r, opened.conversationId, 'still there?');
     await waitFor(async () => (await r.store.outboxStats(new Date().toISOString())).pending === 0, 8_000, 'all done after the lease expired');
-    expect(store.crashes).toEqual(['case.created', 'case.message']);
+    expect(crashes).toEqual(['case.created', 'case.message']);
     expect(r.stub.topLevel(ESCALATION_CHANNEL)).toHaveLength(1);
     expect(r.stub.thread(ESCALATION_CHANNEL, card.ts)).toHaveLength(1);
     expect(await r.store.outboxResults(opened.id, 'case.created')).toEqual([{ channel: ESCALATION_CHANNEL, ts: card.ts }]);
@@ -303,17 +303,3 @@ describe('Slack escalation app', () => {
     expect(help.body).toContain('/candor queue');
   });
 });
-
-/** A store that "crashes" once per topic right after the desk posted, before the item is marked done (the lease then expires). */
-class CrashOnceStore extends EscalationMemoryStore {
-  readonly crashes: string[] = [];
-
-  override async completeOutbox(id: string, result: Record<string, unknown>): Promise<void> {
-    const item = this.outbox.find((i) => i.id === id);
-    if (item && (item.topic === 'case.created' || item.topic === 'case.message') && !this.crashes.includes(item.topic)) {
-      this.crashes.push(item.topic);
-      throw new Error('simulated crash before marking done');
-    }
-    return super.completeOutbox(id, result);
-  }
-}

@@ -4,7 +4,7 @@ import type { ConversationStore } from '../../../src/core/ports/conversation-sto
 import { slackConfigSchema } from '../../../src/config/slack-config.js';
 import { OutboxWorker } from '../../../src/escalation/outbox-worker.js';
 import { createSlackEscalation, type SlackEscalation } from '../../../src/escalation/slack/create-slack-escalation.js';
-import { EscalationMemoryStore } from '../../fakes/escalation-memory-store.js';
+import { SqliteConversationStore } from '../../../src/storage/sqlite/sqlite-conversation-store.js';
 import { startSlackApiStub, type SlackApiStub } from '../../fakes/slack-api-stub.js';
 import { sendSlackRequest, type SlackEndpointAnswer } from '../../fakes/slack-signed-request.js';
 import { createEscalationKit, type EscalationKit } from '../escalation-test-kit.js';
@@ -25,9 +25,9 @@ export interface SlackRig extends EscalationKit {
   close(): Promise<void>;
 }
 
-/** Starts the rig; the store defaults to the in-memory fake. */
+/** Starts the rig; the store defaults to a real SQLite store in memory. */
 export async function startSlackRig(options: { store?: ConversationStore; unclaimedMinutes?: number; leaseMs?: number; startWorker?: boolean } = {}): Promise<SlackRig> {
-  const store = options.store ?? new EscalationMemoryStore();
+  const store = options.store ?? SqliteConversationStore.open({ path: ':memory:' });
   const kit = createEscalationKit({ store, unclaimedMinutes: options.unclaimedMinutes ?? 5 });
   const stub = await startSlackApiStub({ users: { U1AMY: { real_name: 'Amy Chen', first_name: 'Amy' }, U2LI: { real_name: 'Li Wei' } } });
   const config = slackConfigSchema.parse({
@@ -72,6 +72,7 @@ export async function startSlackRig(options: { store?: ConversationStore; unclai
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stub.close();
+      await store.close();
     },
   };
 }
