@@ -8,7 +8,7 @@ import { OUT_OF_SCOPE } from '../core/ports/intent-classifier.js';
 import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
 import type { HelpLink, Suggestion } from '../core/reply.js';
 import { changedPart, type ExplainContext, explainDecision, reasonItems, type ReplyPart } from './explain-decision.js';
-import { RELATED_INTENTS, SMALLTALK_TEMPLATES } from './intent-answers.js';
+import { MINIMUM_INTENTS, RELATED_INTENTS, SMALLTALK_TEMPLATES } from './intent-answers.js';
 import { createLocaleFormatter, DEFAULT_TIME_ZONE, type LocaleFormatter } from './locale-formatter.js';
 import { pickDecision, sortNewestFirst } from './pick-decision.js';
 import { selectReasons } from './select-reasons.js';
@@ -37,7 +37,15 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const catalogue = createReasonCatalogue(content);
   const intents = new Map(content.intents.map((intent) => [intent.id, intent]));
-  const menu = content.intents.filter((intent) => intent.flags.inMenu).map((intent) => intent.id);
+  // The menu follows DESIGN.md's order of intents (the most asked first); other intents follow by id.
+  const order = (id: string): number => {
+    const index = (MINIMUM_INTENTS as readonly string[]).indexOf(id);
+    return index === -1 ? MINIMUM_INTENTS.length : index;
+  };
+  const menu = content.intents
+    .filter((intent) => intent.flags.inMenu)
+    .map((intent) => intent.id)
+    .sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const formatters = new Map<Locale, LocaleFormatter>();
 
   function formatterFor(locale: Locale): LocaleFormatter {

@@ -296,3 +296,15 @@ describe('createReplyComposer: conversation replies', () => {
     expect(composer.contentVersion).toMatch(/^[0-9a-f]{12}$/);
   });
 });
+
+describe('createReplyComposer: menu', () => {
+  it('lists the menu intents in the design order, most asked first', () => {
+    const greeting = composer.compose({ kind: 'greeting', anonymous: false }, 'en');
+    const ids = greeting.suggestions.map((s) => content.intents.find((intent) => intent.aliases[0] === s.topic)?.id);
+    expect(ids[0]).toBe('limit.why_dropped');
+    expect(ids).toEqual(content.intents.filter((intent) => intent.flags.inMenu).map((intent) => intent.id).sort((a, b) => {
+      const order = ['limit.why_dropped', 'limit.increase_denied', 'limit.how_to_increase', 'limit.current', 'limit.next_review', 'account.frozen', 'decision.request_review', 'agent.request'];
+      return order.indexOf(a) - order.indexOf(b);
+    }));
+  });
+});
