@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Treats an empty environment variable like an absent one. */
+const blankAsUndefined = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .default('false')
@@ -45,20 +48,20 @@ export const slackConfigSchema = z
     /** User group mentioned when an unclaimed case is re-posted, e.g. `S0123ONCALL`. */
     SLACK_ONCALL_GROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD').optional()),
     /** Web API base URL; tests point it at a local stub. */
-    SLACK_API_URL: z.url().default('https://slack.com/api/'),
-    SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    SLACK_API_URL: z.preprocess(blankAsUndefined, z.url().default('https://slack.com/api/')),
+    SLACK_TIMEOUT_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(100).max(60_000).default(5_000)),
     SLACK_AGENT_ALIASES: agentAliases,
     /** Minimum spacing of Candor's writes to one channel (Slack allows about one message a second). */
-    SLACK_CHANNEL_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_100),
+    SLACK_CHANNEL_MIN_INTERVAL_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(60_000).default(1_100)),
     /** Minutes a case may wait unclaimed before the card is re-posted and the customer offered a callback. */
-    ESCALATION_UNCLAIMED_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(5),
-    ESCALATION_UNCLAIMED_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-    ESCALATION_OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
-    ESCALATION_OUTBOX_BATCH: z.coerce.number().int().min(1).max(500).default(20),
-    ESCALATION_OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
-    ESCALATION_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
-    ESCALATION_OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
-    ESCALATION_OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(300_000),
+    ESCALATION_UNCLAIMED_MINUTES: z.preprocess(blankAsUndefined, z.coerce.number().min(0.05).max(24 * 60).default(5)),
+    ESCALATION_UNCLAIMED_CHECK_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
+    ESCALATION_OUTBOX_POLL_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(10).max(60_000).default(500)),
+    ESCALATION_OUTBOX_BATCH: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(500).default(20)),
+    ESCALATION_OUTBOX_LEASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1_000).max(3_600_000).default(60_000)),
+    ESCALATION_OUTBOX_MAX_ATTEMPTS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(100).default(12)),
+    ESCALATION_OUTBOX_BACKOFF_BASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(600_000).default(1_000)),
+    ESCALATION_OUTBOX_BACKOFF_MAX_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(3_600_000).default(300_000)),
   })
   .superRefine((config, context) => {
     const anySet = config.SLACK_BOT_TOKEN !== undefined || config.SLACK_SIGNING_SECRET !== undefined;
