@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OutboxItem } from '../core/outbox.js';
+import type { Clock, IdGenerator } from '../core/ports/clock.js';
+import type { ConversationLock } from '../core/ports/conversation-lock.js';
+import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { IntentDirectory } from '../core/ports/intent-directory.js';
+import { silentLogger, type Logger } from '../core/ports/logger.js';
+import type { ReplyComposer } from '../core/ports/reply-composer.js';
+import type { CustomerChannel } from '../core/reply.js';
+import { isSlackEnabled, type SlackConfig } from '../config/slack-config.js';
+import { CaseService, type TextRedactor } from './case-service.js';
+import { ConsoleOnlyDesk } from './console-only-desk.js';
+import { OutboxWorker } from './outbox-worker.js';
+import { createSlackEscalation, type SlackEscalation } from './slack/create-slack-escalation.js';
+
+/** What the escalation side needs from the composition root. */
+export interface EscalationDeps {
+  config: SlackConfig;
+  store: ConversationStore;
+  composer: ReplyComposer;
+  /** The channel that reaches the customer's open sessions (the web channel in the server). */
+  customers: CustomerChannel;
+  redactor: TextRedactor;
+  clock: Clock;
+  ids: IdGenerator;
+  /** The same lock the turn handler uses, so agent actions and customer turns of one conversation never interleave. */
+  lock?: ConversationLock;
+  logger?: Logger;
+  publicBaseUrl?: string;
+  topics?: IntentDirectory;
+  /** Alert hook for dead-lettered outbox items (metrics, paging). */
+  onDeadLetter?: (item: OutboxItem, error: string) => void;
+}
+
+/** The running escalation side: cases, the Slack app when configured, the outbox worker and the unclaimed-case check. */
+export interface Escalation {
+  cases: CaseService;
+  /** Null when Slack is not configured; cases are then only in the agent console. */
+  slack: SlackEscalation | null;
+  worker: OutboxWorker;
+  /** Routes Slack's POSTs to the Bolt receiver; returns false for any other request. */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the case service, the Slack app (if configured), the outbox worker and the periodic re-ping from one config slice. */
+export function createEscalation(deps: EscalationDeps): Escalation {
+  const logger = deps.logger ?? silentLogger;
+  const { config } = deps;
+  const cases = new CaseService({
+    store: deps.store,
+    composer: deps.composer,
+    customers: deps.customers,
+    redactor: deps.redactor,
+    clock: deps.clock,
+    ids: deps.ids,
+    logger,
+    unclaimedMinutes: config.ESCALATION_UNCLAIMED_MINUTES,
+    ...(deps.lock === undefined ? {} : { lock: deps.lock }),
+  });
+  const slack = isSlackEnabled(config)
+    ? createSlackEscalation({
+        config,
+        store: deps.store,
+        cases,
+        clock: deps.clock,
+        logger,
+        ...(deps.publicBaseUrl === undefined ? {} : { publicBaseUrl: deps.publicBaseUrl }),
+        ...(deps.topics === undefined ? {} : { topics: deps.topics }),
+      })
+    : null;
+  const worker = new OutboxWorker({
+    store: deps.store,
+    desk: slack?.desk ?? new ConsoleOnlyDesk(),
+    clock: deps.clock,
+    logger,
+    batchSize: config.ESCALATION_OUTBOX_BATCH,
+    pollMs: config.ESCALATION_OUTBOX_POLL_MS,
+    leaseMs: config.ESCALATION_OUTBOX_LEASE_MS,
+    maxAttempts: config.ESCALATION_OUTBOX_MAX_ATTEMPTS,
+    backoffBaseMs: config.ESCALATION_OUTBOX_BACKOFF_BASE_MS,
+    backoffMaxMs: config.ESCALATION_OUTBOX_BACKOFF_MAX_MS,
+    ...(deps.onDeadLetter === undefined ? {} : { onDeadLetter: deps.onDeadLetter }),
+  });
+  let repingTimer: NodeJS.Timeout | null = null;
+  let repingRun: Promise<unknown> | null = null;
+
+  function checkUnclaimedNow(): void {
+    if (repingRun !== null) return;
+    repingRun = cases
+      .checkUnclaimed()
+      .catch((error: unknown) => logger.error({ err: error }, 'unclaimed-case check failed'))
+      .finally(() => {
+        repingRun = null;
+      });
+  }
+
+  return {
+    cases,
+    slack,
+    worker,
+    handleRequest: (request, response) => slack?.handleRequest(request, response) ?? false,
+    async start() {
+      if (slack !== null) await slack.start();
+      worker.start();
+      repingTimer = setInterval(checkUnclaimedNow, config.ESCALATION_UNCLAIMED_CHECK_MS);
+      repingTimer.unref();
+    },
+    async stop() {
+      if (repingTimer !== null) clearInterval(repingTimer);
+      repingTimer = null;
+      await repingRun;
+      await worker.stop();
+      if (slack !== null) await slack.stop();
+    },
+  };
+}
