@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { isLocale } from '../../core/locale.js';
+import type { OutgoingReply } from '../../core/reply.js';
+import { buildCandor, loadConfigOrExit } from '../../main.js';
+import { runChatSession } from './run-chat-session.js';
+
+const { values } = parseArgs({
+  options: {
+    customer: { type: 'string' },
+    locale: { type: 'string', default: 'en' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+if (!isLocale(values.locale)) {
+  process.stderr.write(`--locale must be en or zh-CN, not ${values.locale}\n`);
+  process.exit(2);
+}
+
+const candor = await buildCandor(loadConfigOrExit({ quiet: true }));
+const customerId = values.customer ?? null;
+const conversationId = `cli:${customerId ?? 'anonymous'}:${randomUUID().slice(0, 8)}`;
+
+async function pollDeliveries(): Promise<OutgoingReply[]> {
+  const pending = await candor.store.listPendingDeliveries(conversationId);
+  for (const delivery of pending) await candor.store.ackDelivery(conversationId, delivery.id);
+  return pending.map((delivery) => delivery.payload as unknown as OutgoingReply);
+}
+
+try {
+  await runChatSession({
+    turns: candor.turns,
+    customerId,
+    locale: values.locale,
+    conversationId,
+    json: values.json,
+    input: process.stdin,
+    output: process.stdout,
+    pollDeliveries,
+  });
+} finally {
+  await candor.close();
+}

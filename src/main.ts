@@ -1,0 +1,255 @@
+import { createServer, type Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type CandorConfig } from './config/load-config.js';
+import { isSlackEnabled } from './config/slack-config.js';
+import { loadContent, ContentInvalidError } from './content/load-content.js';
+import { formatContentProblem } from './content/content-problem.js';
+import { createIntentDirectory } from './content/create-intent-directory.js';
+import type { LoadedContent } from './content/loaded-content.js';
+import { CandorError } from './core/candor-error.js';
+import { createTurnHandler } from './core/handle-turn.js';
+import type { Clock, IdGenerator } from './core/ports/clock.js';
+import type { ConversationStore } from './core/ports/conversation-store.js';
+import type { IntentClassifier } from './core/ports/intent-classifier.js';
+import type { IntentDirectory } from './core/ports/intent-directory.js';
+import type { Logger } from './core/ports/logger.js';
+import type { ReplyComposer } from './core/ports/reply-composer.js';
+import type { CustomerChannel } from './core/reply.js';
+import { redactPii } from './core/redact-pii.js';
+import type { TurnHandler } from './core/turn.js';
+import { createDecisionEngine, type ManagedDecisionEngine } from './decisions/create-decision-engine.js';
+import { loadDemoCustomers } from './decisions/demo-customers.js';
+import { CaseService } from './escalation/case-service.js';
+import { ConsoleOnlyDesk } from './escalation/console-only-desk.js';
+import { OutboxWorker } from './escalation/outbox-worker.js';
+import { createSlackEscalation, type SlackEscalation } from './escalation/slack/create-slack-escalation.js';
+import { createReplyComposer } from './explain/create-reply-composer.js';
+import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
+import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
+import { createPinoLogger } from './observability/create-pino-logger.js';
+import { createCustomerRefMask } from './runtime/create-customer-ref-mask.js';
+import { randomIdGenerator } from './runtime/random-id-generator.js';
+import { systemClock } from './runtime/system-clock.js';
+import { createConversationLock } from './storage/create-conversation-lock.js';
+import { createConversationStore } from './storage/create-conversation-store.js';
+import { createWebChannel, type WebChannel } from './channels/web/create-web-channel.js';
+
+/** The assembled core of Candor: content, understanding, decisions, storage and the turn, without servers. */
+export interface Candor {
+  config: CandorConfig;
+  content: LoadedContent;
+  intents: IntentDirectory;
+  composer: ReplyComposer;
+  classifier: IntentClassifier;
+  engine: ManagedDecisionEngine;
+  store: ConversationStore;
+  turns: TurnHandler;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  demoCustomers: { id: string; displayName: string; description: string }[];
+  /** Builds the agent-side case service that talks to customers through the given channel. */
+  createCaseService(customers: CustomerChannel): CaseService;
+  close(): Promise<void>;
+}
+
+/** Parts a test or tool may supply instead of the configured ones. */
+export interface CandorOverrides {
+  store?: ConversationStore;
+  engine?: ManagedDecisionEngine;
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/** Reads the environment, printing every problem and exiting 1 when a setting is invalid. */
+export function loadConfigOrExit(options: { quiet?: boolean } = {}): CandorConfig {
+  const result = loadConfig();
+  if (!result.ok) {
+    process.stderr.write(`Candor cannot start: invalid settings\n${result.problems}\n`);
+    process.exit(1);
+  }
+  if (options.quiet && process.env.LOG_LEVEL === undefined) result.config.app.LOG_LEVEL = 'warn';
+  return result.config;
+}
+
+/** Wires Candor's parts from config; the composition root, and the only place that does so. */
+export async function buildCandor(config: CandorConfig, overrides: CandorOverrides = {}): Promise<Candor> {
+  const logger = overrides.logger ?? createPinoLogger({ level: config.app.LOG_LEVEL, destination: process.stderr });
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIdGenerator;
+  const isProduction = config.app.NODE_ENV === 'production';
+  if (isProduction && config.app.CUSTOMER_REF_SECRET === undefined) {
+    throw new CandorError('config_invalid', 'CUSTOMER_REF_SECRET is required when NODE_ENV=production');
+  }
+
+  const content = loadContent({ intentsDir: config.content.CONTENT_INTENTS_DIR, templatesDir: config.content.CONTENT_TEMPLATES_DIR });
+  const intents = createIntentDirectory(content);
+  const composer = createReplyComposer(content, { timeZone: config.content.DISPLAY_TIME_ZONE });
+  const nlu = await loadOrTrainProjectClassifier({
+    intentsDir: config.nlu.NLU_INTENTS_DIR,
+    cacheDir: config.nlu.NLU_CACHE_DIR === 'off' ? null : config.nlu.NLU_CACHE_DIR,
+    valFile: config.nlu.NLU_VAL_FILE === '' ? undefined : config.nlu.NLU_VAL_FILE,
+  });
+  logger.info({ trainMs: Math.round(nlu.trainMs), fromCache: nlu.fromCache, contentVersion: composer.contentVersion }, 'content loaded and NLU ready');
+
+  const engine = overrides.engine ?? createDecisionEngine(config.decisions);
+  const store = overrides.store ?? (await createConversationStore(config.storage, logger));
+  const lock = createConversationLock(config.storage, logger);
+  const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
+  const turns = createTurnHandler({
+    store,
+    classifier: nlu.classifier,
+    sentiment: new LexiconSentimentScorer(),
+    intents,
+    engine,
+    composer,
+    lock,
+    clock,
+    ids,
+    maskCustomerId,
+    logger,
+  });
+  const demoCustomers = config.decisions.DECISION_ENGINE_URL === undefined ? loadDemoCustomers().list() : [];
+
+  return {
+    config,
+    content,
+    intents,
+    composer,
+    classifier: nlu.classifier,
+    engine,
+    store,
+    turns,
+    logger,
+    clock,
+    ids,
+    demoCustomers,
+    createCaseService(customers: CustomerChannel): CaseService {
+      return new CaseService({
+        store,
+        composer,
+        customers,
+        redactor: { redact: redactPii },
+        clock,
+        ids,
+        lock,
+        logger,
+        unclaimedMinutes: config.slack.ESCALATION_UNCLAIMED_MINUTES,
+      });
+    },
+    async close(): Promise<void> {
+      await engine.close();
+      await lock.close();
+      await store.close();
+    },
+  };
+}
+
+/** A running Candor server: the web chat, the Slack app when configured, and the outbox worker. */
+export interface RunningCandor {
+  candor: Candor;
+  web: WebChannel;
+  server: Server;
+  url: string;
+  cases: CaseService;
+  slack: SlackEscalation | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP server with the web chat, Slack endpoints and the escalation worker. */
+export async function startCandor(candor: Candor): Promise<RunningCandor> {
+  const { config, logger } = candor;
+  let slack: SlackEscalation | null = null;
+  let cases: CaseService | null = null;
+  const web = await createWebChannel({
+    config: { ...config.web, NODE_ENV: config.app.NODE_ENV, HOST: config.app.HOST, PORT: config.app.PORT, PUBLIC_BASE_URL: config.app.PUBLIC_BASE_URL },
+    turns: candor.turns,
+    store: candor.store,
+    composer: candor.composer,
+    intents: candor.intents,
+    demoCustomers: candor.demoCustomers,
+    logger,
+    extraRoutes: {},
+  });
+  cases = candor.createCaseService(web.customerChannel);
+  const desk = isSlackEnabled(config.slack)
+    ? (slack = createSlackEscalation({
+        config: config.slack,
+        store: candor.store,
+        cases,
+        clock: candor.clock,
+        logger,
+        publicBaseUrl: config.app.PUBLIC_BASE_URL ?? web.url,
+        topics: candor.intents,
+      })).desk
+    : new ConsoleOnlyDesk();
+  const worker = new OutboxWorker({
+    store: candor.store,
+    desk,
+    clock: candor.clock,
+    logger,
+    batchSize: config.slack.ESCALATION_OUTBOX_BATCH,
+    pollMs: config.slack.ESCALATION_OUTBOX_POLL_MS,
+    leaseMs: config.slack.ESCALATION_OUTBOX_LEASE_MS,
+    maxAttempts: config.slack.ESCALATION_OUTBOX_MAX_ATTEMPTS,
+    backoffBaseMs: config.slack.ESCALATION_OUTBOX_BACKOFF_BASE_MS,
+    backoffMaxMs: config.slack.ESCALATION_OUTBOX_BACKOFF_MAX_MS,
+  });
+  if (slack) await slack.start();
+  worker.start();
+  const caseService = cases;
+  const unclaimedTimer = setInterval(() => {
+    caseService.checkUnclaimed().catch((error: unknown) => logger.error({ err: String(error) }, 'unclaimed-case check failed'));
+  }, config.slack.ESCALATION_UNCLAIMED_CHECK_MS);
+  unclaimedTimer.unref();
+
+  return {
+    candor,
+    web,
+    server: web.server,
+    url: web.url,
+    cases: caseService,
+    slack,
+    async stop(): Promise<void> {
+      clearInterval(unclaimedTimer);
+      await worker.stop();
+      if (slack) await slack.stop();
+      await web.close();
+      await candor.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  let candor: Candor;
+  try {
+    candor = await buildCandor(config);
+  } catch (error) {
+    if (error instanceof ContentInvalidError) {
+      process.stderr.write(`Candor cannot start: content problems\n${error.problems.map(formatContentProblem).join('\n')}\n`);
+      process.exit(1);
+    }
+    if (error instanceof CandorError) {
+      process.stderr.write(`Candor cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await startCandor(candor);
+  process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
+  const shutdown = (signal: string) => {
+    candor.logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
