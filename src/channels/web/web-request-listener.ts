@@ -45,7 +45,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer the demo form would post `Origin: null`.
+  'Referrer-Policy': 'same-origin',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
@@ -115,6 +116,10 @@ export async function createWebRequestListener(deps: WebRequestListenerDependenc
     if (isRead && (url.pathname === '/' || url.pathname === '/chat')) return sendFile(response, PAGES.chat, 'text/html; charset=utf-8', method === 'HEAD');
     const asset = ASSETS[url.pathname];
     if (isRead && asset) return sendFile(response, asset.file, asset.type, method === 'HEAD');
+    if (isRead && url.pathname === '/favicon.ico') {
+      response.writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'max-age=86400' });
+      return response.end();
+    }
     if (isRead && url.pathname === '/chat/token-check') {
       // Lets the widget tell a refused token from a network failure; the token travels in a header, not the URL.
       const header = request.headers.authorization ?? '';

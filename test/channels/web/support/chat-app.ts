@@ -1,0 +1,24 @@
+import type { Locale } from '../../../../src/core/locale.js';
+import type { CustomerChannel } from '../../../../src/core/reply.js';
+import { DEMO_DROP_REASONS } from '../../../fakes/web-scripted-turn-handler.js';
+import { startTestWebChannel } from './start-test-web-channel.js';
+
+/** A running Candor (or a stand-in) that serves the widget and demo pages. */
+export interface RunningChatApp {
+  /** `http://host:port` of the web chat. */
+  url: string;
+  /** The output port, so a test can play an agent joining. */
+  customerChannel: CustomerChannel;
+  /** The reason texts the app shows `demo-drop` for "why did my limit drop", per locale, in order. */
+  demoDropReasons: Record<Locale, string[]>;
+  close(): Promise<void>;
+}
+
+/** Starts the app the browser test drives; swap in the real composition root when it exists. */
+export type StartChatApp = () => Promise<RunningChatApp>;
+
+/** The web channel over a scripted turn: fixed answers, including demo-drop's four reasons. */
+export const startScriptedChatApp: StartChatApp = async () => {
+  const web = await startTestWebChannel();
+  return { url: web.channel.url, customerChannel: web.channel.customerChannel, demoDropReasons: DEMO_DROP_REASONS, close: () => web.close() };
+};
