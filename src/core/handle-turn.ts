@@ -27,7 +27,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     const now = deps.clock.now().toISOString();
     const conversation = await loadConversation(message, now);
     if (message.clientMessageId && (await deps.store.hasClientMessage(conversation.id, message.clientMessageId))) {
-      return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true };
+      return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true, action: null, escalation: null };
     }
 
     const text = redactPii(message.text).trim();
@@ -57,6 +57,8 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       state: draft.conversation.state,
       reasonsShown: draft.reasonsShown,
       duplicate: false,
+      action: decision.action,
+      escalation: draft.openedCase?.trigger ?? null,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { ChannelName, ConversationState } from './conversation.js';
+import type { EscalationTrigger } from './escalation-case.js';
 import type { Locale } from './locale.js';
 import type { OutgoingReply } from './reply.js';
 
@@ -27,6 +28,10 @@ export interface TurnResult {
   reasonsShown: string[];
   /** True when this message was a resend already processed. */
   duplicate: boolean;
+  /** What the dialogue policy chose, for metrics (`answer`, `clarify`, `out_of_scope`, …); null for a duplicate. */
+  action: string | null;
+  /** The trigger of a case this turn opened, if any. */
+  escalation: EscalationTrigger | null;
 }
 
 /** Handles one customer message end to end. */
