@@ -10,7 +10,7 @@ export const NLU_MODEL_VERSION = 'candor-nlu-1';
 
 /** Default model settings for the project's own intents (small data: more epochs, a looser out-of-scope budget). */
 export const PROJECT_CLASSIFIER_OPTIONS: ClassifierOptionsInput = {
-  training: { epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 42 },
+  training: { loss: 'softmax', epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 42 },
   maxInScopeAccuracyLoss: 0.02,
 };
 

@@ -4,14 +4,16 @@ import type { SparseVector } from './sparse-vector.js';
 
 /** Settings of the linear softmax model's training. */
 export const softmaxTrainingOptionsSchema = z.object({
-  epochs: z.number().int().min(1).max(200).default(12),
+  epochs: z.number().int().min(1).max(200).default(20),
   /** Initial step size; it decays linearly to a tenth over the epochs. */
-  learningRate: z.number().positive().default(0.5),
+  learningRate: z.number().positive().default(0.1),
   /** L2 penalty on the weights (not on the biases). */
-  l2: z.number().min(0).default(1e-5),
+  l2: z.number().min(0).default(1e-7),
   seed: z.number().int().default(42),
   /** `softmax`: cross-entropy; `hinge`: multi-class (Crammer–Singer) hinge, whose scores are calibrated by temperature later. */
-  loss: z.enum(['softmax', 'hinge']).default('softmax'),
+  loss: z.enum(['softmax', 'hinge']).default('hinge'),
+  /** Average the weights over the ends of the last epochs (this share of them; 0 = no averaging), which steadies SGD. */
+  averageShare: z.number().min(0).max(1).default(0),
   /** Margin of the hinge loss. */
   margin: z.number().positive().default(1),
 });
@@ -125,6 +127,12 @@ export function trainSoftmaxModel(
   let step = 0;
   // The forward pass shares the prediction code; weights are stored divided by `scale`.
   const view = new SoftmaxModel({ featureCount, classCount, weights, bias });
+  const averagedEpochs = Math.round(options.epochs * options.averageShare);
+  const firstAveragedEpoch = options.epochs - averagedEpochs;
+  const averaged =
+    averagedEpochs > 0
+      ? { weights: new Float64Array(weights.length), bias: new Float64Array(classCount), count: 0 }
+      : null;
 
   const rescale = (): void => {
     for (let i = 0; i < weights.length; i += 1) weights[i]! *= scale;
@@ -176,6 +184,17 @@ export function trainSoftmaxModel(
         }
       }
     }
+    if (averaged !== null && epoch >= firstAveragedEpoch) {
+      for (let i = 0; i < weights.length; i += 1) averaged.weights[i]! += weights[i]! * scale;
+      for (let c = 0; c < classCount; c += 1) averaged.bias[c]! += bias[c]!;
+      averaged.count += 1;
+    }
+  }
+  if (averaged !== null && averaged.count > 0) {
+    const share = 1 / averaged.count;
+    for (let i = 0; i < weights.length; i += 1) weights[i] = averaged.weights[i]! * share;
+    for (let c = 0; c < classCount; c += 1) bias[c] = averaged.bias[c]! * share;
+    return new SoftmaxModel({ featureCount, classCount, weights, bias });
   }
   rescale();
   return new SoftmaxModel({ featureCount, classCount, weights, bias });

@@ -13,7 +13,7 @@ for (let k = 0; k < 20; k += 1) {
     examples.push({ vector: vector([[label, 0.9], [3, 0.3 + (k % 5) * 0.05]]), label });
   }
 }
-const options = softmaxTrainingOptionsSchema.parse({ epochs: 10, seed: 7 });
+const options = softmaxTrainingOptionsSchema.parse({ loss: 'softmax', learningRate: 0.5, l2: 1e-5, epochs: 10, seed: 7 });
 
 describe('softmaxInPlace', () => {
   it('returns probabilities that sum to one and keep the order of the scores', () => {
@@ -44,6 +44,23 @@ describe('trainSoftmaxModel', () => {
       expect(probabilities.indexOf(Math.max(...probabilities))).toBe(label);
       expect(probabilities[label]).toBeGreaterThan(0.8);
     }
+  });
+
+  it('learns with the multi-class hinge loss, separating the true class by about the margin', () => {
+    const model = trainSoftmaxModel(examples, 4, 3, { ...options, loss: 'hinge', learningRate: 0.1, epochs: 30 });
+    for (let label = 0; label < 3; label += 1) {
+      const scores = Array.from(model.logits(vector([[label, 0.9], [3, 0.4]])));
+      const others = scores.filter((_, c) => c !== label);
+      expect(scores[label]! - Math.max(...others)).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('averages the weights of the last epochs when asked, still learning the problem', () => {
+    const plain = trainSoftmaxModel(examples, 4, 3, options).toState();
+    const averagedModel = trainSoftmaxModel(examples, 4, 3, { ...options, averageShare: 0.5 });
+    expect(Array.from(averagedModel.toState().weights)).not.toEqual(Array.from(plain.weights));
+    const probabilities = softmaxInPlace(averagedModel.logits(vector([[2, 1]])));
+    expect(probabilities.indexOf(Math.max(...probabilities))).toBe(2);
   });
 
   it('is deterministic for a seed and differs for another seed', () => {
