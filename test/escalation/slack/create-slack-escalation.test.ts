@@ -114,7 +114,7 @@ describe('Slack escalation app', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await r.store.getCase(opened.id))?.status).toBe('queued');
     expect(r.customers.to(opened.conversationId)).toHaveLength(0);
-    expect(r.stub.calls.slice(callsBefore).filter((c) => c.method !== 'conversations.history')).toEqual([]);
+    expect(r.stub.calls.slice(callsBefore)).toEqual([]);
     // The refused event id was not consumed: the genuine delivery still goes through.
     expect((await r.send('/slack/events', reply.body, 'json')).status).toBe(200);
     await waitFor(() => r.customers.to(opened.conversationId).some((m) => m.from === 'agent'), 5_000, 'genuine event relayed');
@@ -285,6 +285,21 @@ describe('Slack escalation app', () => {
     await waitFor(() => blocksText(card).includes('Customer asked for a callback') && blocksText(repost as SlackStubMessage).includes('Customer asked for a callback'), 5_000, 'both cards updated');
     await customerSays(r, opened.conversationId, 'call me on my usual number');
     await waitFor(() => r.stub.thread(ESCALATION_CHANNEL, (repost as SlackStubMessage).ts).length === 1, 5_000, 'line under the newest card');
+  });
+
+  it('deletes the card and Candor\'s thread lines for a case.delete_thread item', async () => {
+    rig = await startSlackRig();
+    const r = rig;
+    const opened = await openTestCase(r);
+    const card = await cardOf(r, opened.id);
+    await customerSays(r, opened.conversationId, 'please forget me');
+    await waitFor(() => r.stub.thread(ESCALATION_CHANNEL, card.ts).length === 1, 5_000, 'thread line');
+    const human = r.stub.addHumanMessage({ channel: ESCALATION_CHANNEL, user: 'U1AMY', text: 'ok', thread_ts: card.ts });
+    const current = await r.store.getCase(opened.id);
+    if (current === null) throw new Error('case vanished');
+    await r.store.updateCase({ case: current, outbox: [{ id: r.ids.next(), topic: 'case.delete_thread', caseId: opened.id, payload: {}, createdAt: new Date().toISOString() }] });
+    await waitFor(() => r.stub.topLevel(ESCALATION_CHANNEL).length === 0, 5_000, 'card deleted');
+    expect(r.stub.thread(ESCALATION_CHANNEL, card.ts)).toEqual([human]);
   });
 
   it('answers /candor queue, case and faq', async () => {
