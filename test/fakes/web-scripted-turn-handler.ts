@@ -83,7 +83,7 @@ export class WebScriptedTurnHandler implements TurnHandler {
     }
     const duplicateKey = message.clientMessageId ? `${message.conversationId}/${message.clientMessageId}` : undefined;
     if (duplicateKey && this.seenClientIds.has(duplicateKey)) {
-      return { replies: [], intent: null, confidence: null, state: 'bot', reasonsShown: [], duplicate: true };
+      return { replies: [], intent: null, confidence: null, state: 'bot', reasonsShown: [], duplicate: true, action: null, escalation: null };
     }
     if (duplicateKey) this.seenClientIds.add(duplicateKey);
     const answer = this.answer(message);
@@ -97,7 +97,7 @@ export class WebScriptedTurnHandler implements TurnHandler {
       state: 'bot',
       createdAt: new Date().toISOString(),
     };
-    return { replies: [reply], intent: null, confidence: null, state: 'bot', reasonsShown: [], duplicate: false };
+    return { replies: [reply], intent: null, confidence: null, state: 'bot', reasonsShown: [], duplicate: false, action: 'scripted', escalation: null };
   }
 
   private answer(message: IncomingMessage): ScriptedAnswer {

@@ -118,7 +118,8 @@ export async function createWebRequestListener(deps: WebRequestListenerDependenc
     if (isRead && asset) return sendFile(response, asset.file, asset.type, method === 'HEAD');
     if (isRead && url.pathname === '/favicon.ico') {
       response.writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'max-age=86400' });
-      return response.end();
+      response.end();
+      return;
     }
     if (isRead && url.pathname === '/chat/token-check') {
       // Lets the widget tell a refused token from a network failure; the token travels in a header, not the URL.

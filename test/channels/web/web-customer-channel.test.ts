@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { WebCustomerChannel, type ChatConnection } from '../../../src/channels/web/web-customer-channel.js';
+import { silentLogger } from '../../../src/core/ports/logger.js';
+import type { OutgoingReply } from '../../../src/core/reply.js';
+import { WebMemoryStore } from '../../fakes/web-memory-store.js';
+
+class RecordingConnection implements ChatConnection {
+  readonly sent: Array<Record<string, unknown>> = [];
+  isOpen = true;
+  constructor(readonly conversationId: string) {}
+  send(data: string): boolean {
+    if (!this.isOpen) return false;
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+    return true;
+  }
+  ids(): unknown[] {
+    return this.sent.map((frame) => frame.id);
+  }
+}
+
+let counter = 0;
+function reply(conversationId: string, text = 'hello'): OutgoingReply {
+  counter += 1;
+  return { id: `r${counter}`, conversationId, from: 'bot', text, suggestions: [], links: [], state: 'bot', createdAt: new Date().toISOString() };
+}
+
+describe('WebCustomerChannel', () => {
+  it('keeps every reply until acknowledged and sends it to every ready socket once', async () => {
+    const store = new WebMemoryStore();
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    const tabOne = new RecordingConnection('web:c1');
+    const tabTwo = new RecordingConnection('web:c1');
+    const stranger = new RecordingConnection('web:c2');
+    await Promise.all([channel.attach(tabOne), channel.attach(tabTwo), channel.attach(stranger)]);
+
+    const first = reply('web:c1');
+    await channel.deliver(first);
+    expect(tabOne.ids()).toEqual([first.id]);
+    expect(tabTwo.ids()).toEqual([first.id]);
+    expect(stranger.sent).toEqual([]);
+    expect(store.pendingIds('web:c1')).toEqual([first.id]);
+
+    await channel.acknowledge(tabOne, first.id);
+    expect(store.pendingIds('web:c1')).toEqual([]);
+  });
+
+  it('sends kept replies in order to a socket that attaches later, and never twice when a delivery races the attach', async () => {
+    const store = new WebMemoryStore();
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    const kept = [reply('web:c1', 'one'), reply('web:c1', 'two')];
+    for (const item of kept) await channel.deliver(item);
+
+    const late = new RecordingConnection('web:c1');
+    const racing = reply('web:c1', 'three');
+    await Promise.all([channel.attach(late), channel.deliver(racing)]);
+    expect(late.ids()).toEqual([kept[0]?.id, kept[1]?.id, racing.id]);
+
+    // A redelivery on the same socket (e.g. a second attach flush) is suppressed until acknowledged.
+    await channel.deliver({ ...racing });
+    expect(late.ids()).toHaveLength(3);
+  });
+
+  it('stops sending to a detached socket; the other tab keeps receiving', async () => {
+    const channel = new WebCustomerChannel({ store: new WebMemoryStore(), logger: silentLogger });
+    const tabOne = new RecordingConnection('web:c1');
+    const tabTwo = new RecordingConnection('web:c1');
+    await channel.attach(tabOne);
+    await channel.attach(tabTwo);
+    channel.detach(tabOne);
+    await channel.deliver(reply('web:c1'));
+    expect(tabOne.sent).toEqual([]);
+    expect(tabTwo.sent).toHaveLength(1);
+    expect(channel.isConnected('web:c1')).toBe(true);
+    channel.detach(tabTwo);
+    expect(channel.isConnected('web:c1')).toBe(false);
+    expect(channel.connectionCount()).toBe(0);
+  });
+
+  it('still sends live when the store fails, and fails loudly when the reply reached nobody', async () => {
+    const store = new WebMemoryStore();
+    store.enqueueDelivery = async () => {
+      throw new Error('disk full');
+    };
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    await expect(channel.deliver(reply('web:nobody'))).rejects.toMatchObject({ code: 'storage_unavailable' });
+    const tab = new RecordingConnection('web:c1');
+    await channel.attach(tab);
+    await channel.deliver(reply('web:c1'));
+    expect(tab.sent).toHaveLength(1);
+  });
+
+  it('skips a kept payload that is not a valid reply frame', async () => {
+    const store = new WebMemoryStore();
+    await store.enqueueDelivery({ id: 'bad', recipient: 'web:c1', payload: { type: 'message', text: 5 }, createdAt: '2026-01-01T00:00:00Z' });
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    const tab = new RecordingConnection('web:c1');
+    await channel.attach(tab);
+    expect(tab.sent).toEqual([]);
+  });
+});
