@@ -158,6 +158,8 @@ export interface EvaluateOptions {
   now: () => number;
   worstIntents?: number;
   reliabilityBuckets?: number;
+  /** Classify every line once untimed first, so timings show the warmed-up steady state (default true). */
+  warmUp?: boolean;
 }
 
 /** Classifies every test line once, timing each call, and reports accuracy, confusions and calibration. */
@@ -166,6 +168,9 @@ export function evaluateClassifier(
   examples: readonly TrainingExample[],
   options: EvaluateOptions,
 ): EvaluationReport {
+  if (options.warmUp ?? true) {
+    for (const example of examples) classifier.classify(example.text, example.locale ?? 'en');
+  }
   const durationsUs: number[] = [];
   const outcomes: Outcome[] = examples.map((example) => {
     const started = options.now();

@@ -169,6 +169,21 @@ function calibrate(
   return { temperature, threshold, localeThresholds, source, calibrationLines: examples.length };
 }
 
+/** The `count` most probable in-scope labels, best first (ties by label order), without sorting every class. */
+function topInScope(scores: Float64Array, oosIndex: number, labels: readonly string[], count: number): ScoredIntent[] {
+  const picked: number[] = [];
+  for (let c = 0; c < scores.length; c += 1) {
+    if (c === oosIndex) continue;
+    const score = scores[c]!;
+    if (picked.length === count && score <= scores[picked[count - 1]!]!) continue;
+    let at = picked.length;
+    while (at > 0 && scores[picked[at - 1]!]! < score) at -= 1;
+    picked.splice(at, 0, c);
+    if (picked.length > count) picked.pop();
+  }
+  return picked.map((c) => ({ intent: labels[c] ?? OUT_OF_SCOPE, confidence: scores[c] ?? 0 }));
+}
+
 function encodeFloats(values: Float32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
@@ -194,11 +209,7 @@ function buildClassifier(core: Core, calibration: ClassifierCalibration): Traine
     probabilities,
     classify: function classifyUtterance(text: string, locale: Locale): Classification {
       const scores = probabilities(text);
-      const ranked: ScoredIntent[] = [];
-      for (let c = 0; c < scores.length; c += 1) {
-        if (c !== oosIndex) ranked.push({ intent: core.labels[c] ?? OUT_OF_SCOPE, confidence: scores[c] ?? 0 });
-      }
-      ranked.sort((a, b) => b.confidence - a.confidence || a.intent.localeCompare(b.intent));
+      const ranked = topInScope(scores, oosIndex, core.labels, RUNNERS_UP + 1);
       const best = ranked[0] as ScoredIntent;
       const oosProbability = oosIndex >= 0 ? (scores[oosIndex] ?? 0) : 0;
       const threshold = calibration.localeThresholds[locale] ?? calibration.threshold;
