@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type CandorConfig } from './config/load-config.js';
-import { isSlackEnabled } from './config/slack-config.js';
 import { loadContent, ContentInvalidError } from './content/load-content.js';
 import { formatContentProblem } from './content/content-problem.js';
 import { createIntentDirectory } from './content/create-intent-directory.js';
@@ -9,6 +8,7 @@ import type { LoadedContent } from './content/loaded-content.js';
 import { CandorError } from './core/candor-error.js';
 import { createTurnHandler } from './core/handle-turn.js';
 import type { Clock, IdGenerator } from './core/ports/clock.js';
+import type { ConversationLock } from './core/ports/conversation-lock.js';
 import type { ConversationStore } from './core/ports/conversation-store.js';
 import type { IntentClassifier } from './core/ports/intent-classifier.js';
 import type { IntentDirectory } from './core/ports/intent-directory.js';
@@ -20,9 +20,8 @@ import type { TurnHandler } from './core/turn.js';
 import { createDecisionEngine, type ManagedDecisionEngine } from './decisions/create-decision-engine.js';
 import { loadDemoCustomers } from './decisions/demo-customers.js';
 import { CaseService } from './escalation/case-service.js';
-import { ConsoleOnlyDesk } from './escalation/console-only-desk.js';
-import { OutboxWorker } from './escalation/outbox-worker.js';
-import { createSlackEscalation, type SlackEscalation } from './escalation/slack/create-slack-escalation.js';
+import { createEscalation, type Escalation } from './escalation/create-escalation.js';
+import { SLACK_PATHS } from './escalation/slack/create-slack-escalation.js';
 import { createReplyComposer } from './explain/create-reply-composer.js';
 import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
 import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
@@ -43,6 +42,8 @@ export interface Candor {
   classifier: IntentClassifier;
   engine: ManagedDecisionEngine;
   store: ConversationStore;
+  /** Serialises turns and agent actions per conversation (across instances on Postgres). */
+  lock: ConversationLock;
   turns: TurnHandler;
   logger: Logger;
   clock: Clock;
@@ -120,6 +121,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     classifier: nlu.classifier,
     engine,
     store,
+    lock,
     turns,
     logger,
     clock,
@@ -152,16 +154,15 @@ export interface RunningCandor {
   web: WebChannel;
   server: Server;
   url: string;
-  cases: CaseService;
-  slack: SlackEscalation | null;
+  escalation: Escalation;
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP server with the web chat, Slack endpoints and the escalation worker. */
-export async function startCandor(candor: Candor): Promise<RunningCandor> {
+/** Starts the HTTP server with the web chat, the Slack endpoints and the escalation worker. */
+export async function startCandor(candor: Candor, options: { extraRoutes?: Record<string, RequestListener> } = {}): Promise<RunningCandor> {
   const { config, logger } = candor;
-  let slack: SlackEscalation | null = null;
-  let cases: CaseService | null = null;
+  // Routes are looked up per request, so the Slack routes can be added once escalation exists.
+  const extraRoutes: Record<string, RequestListener> = { ...options.extraRoutes };
   const web = await createWebChannel({
     config: { ...config.web, NODE_ENV: config.app.NODE_ENV, HOST: config.app.HOST, PORT: config.app.PORT, PUBLIC_BASE_URL: config.app.PUBLIC_BASE_URL },
     turns: candor.turns,
@@ -170,51 +171,36 @@ export async function startCandor(candor: Candor): Promise<RunningCandor> {
     intents: candor.intents,
     demoCustomers: candor.demoCustomers,
     logger,
-    extraRoutes: {},
+    extraRoutes,
   });
-  cases = candor.createCaseService(web.customerChannel);
-  const desk = isSlackEnabled(config.slack)
-    ? (slack = createSlackEscalation({
-        config: config.slack,
-        store: candor.store,
-        cases,
-        clock: candor.clock,
-        logger,
-        publicBaseUrl: config.app.PUBLIC_BASE_URL ?? web.url,
-        topics: candor.intents,
-      })).desk
-    : new ConsoleOnlyDesk();
-  const worker = new OutboxWorker({
+  const escalation = createEscalation({
+    config: config.slack,
     store: candor.store,
-    desk,
+    composer: candor.composer,
+    customers: web.customerChannel,
+    redactor: { redact: redactPii },
     clock: candor.clock,
+    ids: candor.ids,
+    lock: candor.lock,
     logger,
-    batchSize: config.slack.ESCALATION_OUTBOX_BATCH,
-    pollMs: config.slack.ESCALATION_OUTBOX_POLL_MS,
-    leaseMs: config.slack.ESCALATION_OUTBOX_LEASE_MS,
-    maxAttempts: config.slack.ESCALATION_OUTBOX_MAX_ATTEMPTS,
-    backoffBaseMs: config.slack.ESCALATION_OUTBOX_BACKOFF_BASE_MS,
-    backoffMaxMs: config.slack.ESCALATION_OUTBOX_BACKOFF_MAX_MS,
+    publicBaseUrl: config.app.PUBLIC_BASE_URL ?? web.url,
+    topics: candor.intents,
   });
-  if (slack) await slack.start();
-  worker.start();
-  const caseService = cases;
-  const unclaimedTimer = setInterval(() => {
-    caseService.checkUnclaimed().catch((error: unknown) => logger.error({ err: String(error) }, 'unclaimed-case check failed'));
-  }, config.slack.ESCALATION_UNCLAIMED_CHECK_MS);
-  unclaimedTimer.unref();
+  for (const path of SLACK_PATHS) {
+    extraRoutes[path] = function routeToSlack(request, response) {
+      if (!escalation.handleRequest(request, response)) response.writeHead(404).end();
+    };
+  }
+  await escalation.start();
 
   return {
     candor,
     web,
     server: web.server,
     url: web.url,
-    cases: caseService,
-    slack,
+    escalation,
     async stop(): Promise<void> {
-      clearInterval(unclaimedTimer);
-      await worker.stop();
-      if (slack) await slack.stop();
+      await escalation.stop();
       await web.close();
       await candor.close();
     },

@@ -6,7 +6,8 @@ import type { ConversationStore } from './ports/conversation-store.js';
 import type { DecisionEngine } from './ports/decision-engine.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
 import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
-import type { ReplyEvent } from './reply.js';
+import type { NewOutboxItem, OutboxTopic } from './outbox.js';
+import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
 import type { TurnDraft } from './turn-draft.js';
 
 /** What acting on a policy decision needs. */
@@ -37,19 +38,16 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
 
   switch (decision.action) {
     case 'relay_to_agent':
-      if (conversation.caseId) {
-        draft.outbox.push({
-          id: deps.ids.next(),
-          topic: 'case.message',
-          caseId: conversation.caseId,
-          payload: { messageId: draft.customerMessage.id, text: draft.customerMessage.text },
-          createdAt: now,
-        });
-      }
+      if (!conversation.caseId) return;
+      draft.outbox.push(outboxItem(deps, 'case.message', conversation.caseId, { messageId: draft.customerMessage.id, text: draft.customerMessage.text }, now));
+      if (draft.topic === CALLBACK_TOPIC) await requestCallback(deps, draft, conversation.caseId, now);
       return;
     case 'record_rating': {
       const rated = conversation.caseId ? await deps.store.getCase(conversation.caseId) : null;
-      if (rated) draft.updatedCase = { ...rated, rating: decision.rating };
+      if (rated) {
+        draft.updatedCase = { ...rated, rating: decision.rating };
+        draft.outbox.push(outboxItem(deps, 'case.updated', rated.id, {}, now));
+      }
       say({ kind: 'rating_thanks', rating: decision.rating });
       return;
     }
@@ -101,8 +99,9 @@ async function answerIntent(
 
   const lookup = await deps.engine.lookup(customerId);
   if (lookup.status === 'unavailable') {
-    openCase(deps, draft, { trigger: 'engine_unavailable', intent: intent.id, facts: undefined, note: `decision engine: ${lookup.failure}`, now });
-    say({ kind: 'engine_unavailable' }, 'queued');
+    say({ kind: 'engine_unavailable' });
+    const note = `decision engine: ${lookup.failure}`;
+    escalateWith(deps, draft, { trigger: 'engine_unavailable', intent: intent.id, facts: undefined, note, now }, say);
     return;
   }
 
@@ -133,6 +132,18 @@ async function answerIntent(
     return;
   }
   if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
+}
+
+function outboxItem(deps: ActionDependencies, topic: OutboxTopic, caseId: string, payload: Record<string, unknown>, now: string): NewOutboxItem {
+  return { id: deps.ids.next(), topic, caseId, payload, createdAt: now };
+}
+
+/** A queued customer who would rather be called back: the case is kept, marked for a callback. */
+async function requestCallback(deps: ActionDependencies, draft: TurnDraft, caseId: string, now: string): Promise<void> {
+  const queued = await deps.store.getCase(caseId);
+  if (queued?.status !== 'queued') return;
+  draft.updatedCase = { ...queued, status: 'callback' };
+  draft.outbox.push(outboxItem(deps, 'case.updated', caseId, {}, now));
 }
 
 interface CaseInput {
@@ -210,7 +221,7 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
   draft.openedCase = opened;
   conversation.state = 'queued';
   conversation.caseId = id;
-  draft.outbox.push({ id: deps.ids.next(), topic: 'case.created', caseId: id, payload: {}, createdAt: input.now });
+  draft.outbox.push(outboxItem(deps, 'case.created', id, {}, input.now));
 }
 
 /** Derives the short case reference agents use from the case id. */

@@ -103,6 +103,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     return {
       conversation: { ...conversation, state, updatedAt: now },
       customerMessage,
+      topic: message.topic ?? null,
       replies: [],
       explanations: [],
       outbox: [],

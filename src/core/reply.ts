@@ -9,6 +9,9 @@ export interface Suggestion {
   text?: string;
 }
 
+/** The quick-reply topic a queued customer sends to ask for a callback instead of waiting. */
+export const CALLBACK_TOPIC = 'callback';
+
 /** A link to a help-centre article. */
 export interface HelpLink {
   label: string;

@@ -14,6 +14,8 @@ export interface DraftReply {
 export interface TurnDraft {
   conversation: Conversation;
   customerMessage: StoredMessage;
+  /** The topic the message named (deep link or quick reply), if any. */
+  topic: string | null;
   replies: DraftReply[];
   explanations: ExplanationRecord[];
   openedCase?: EscalationCase;

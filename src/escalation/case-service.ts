@@ -34,7 +34,7 @@ export const CASE_EVENT = {
 } as const;
 
 /** The suggestion topic a customer sends to accept the callback offered with a wait notice. */
-export const CALLBACK_TOPIC = 'callback';
+export { CALLBACK_TOPIC } from '../core/reply.js';
 
 /** The outcome of an agent action on a case. */
 export type CaseActionResult =

@@ -1,3 +1,4 @@
+import { CALLBACK_TOPIC } from '../core/reply.js';
 import type { LoadedContent } from '../content/loaded-content.js';
 import type { IntentFile } from '../content/intent-file-schema.js';
 import { createReasonCatalogue } from '../content/create-reason-catalogue.js';
@@ -297,7 +298,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       case 'wait_notice': {
         const callback = renderTemplate(locale, 'labels/callback', {});
         const reply = finish({ parts: [{ id: 'wait_notice', model: { wait: formatterFor(locale).minutes(request.minutes) } }] }, locale, undefined, [
-          { label: callback, text: callback },
+          { label: callback, text: callback, topic: CALLBACK_TOPIC },
         ]);
         reply.templateIds.push('labels/callback');
         return reply;
