@@ -1,4 +1,6 @@
 import type { Conversation } from './conversation.js';
+import type { CustomerDecisions } from './decision.js';
+import type { Locale } from './locale.js';
 import type { PolicyDecision } from './dialogue-policy.js';
 import type { EscalationCase, EscalationTrigger, ExplanationRecord, ShownReason } from './escalation-case.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
@@ -107,22 +109,12 @@ async function answerIntent(
 
   const decisions = lookup.status === 'found' ? lookup.data : null;
   const composed = say({ kind: 'answer', intent: intent.id, decisions, anonymous: false });
-  const facts = composed.explanation;
-  if (facts) {
-    draft.reasonsShown.push(...facts.codesShown);
-    recordExplanation(deps, draft, customerId, facts, composed.templateIds, intent.id === REVIEW_INTENT, now);
-  } else if (intent.id === REVIEW_INTENT && decisions?.decisions[0]) {
-    const latest = decisions.decisions[0];
-    const emptyFacts: ExplanationFacts = {
-      decisionId: latest.decisionId,
-      codesShown: [],
-      codesSuppressed: latest.reasons.map((reason) => reason.code),
-      reasonTexts: [],
-      neutral: false,
-      restricted: false,
-    };
-    recordExplanation(deps, draft, customerId, emptyFacts, composed.templateIds, true, now);
-  }
+  const isReview = intent.id === REVIEW_INTENT;
+  const facts = composed.explanation ?? (isReview && decisions ? explainLatestDecision(deps, decisions, draft.conversation.locale) : undefined);
+  if (composed.explanation) draft.reasonsShown.push(...composed.explanation.codesShown);
+  // The audit says what this reply showed; reasons explained only on the agent's card count as not shown.
+  const audited = composed.explanation ?? (facts && { ...facts, codesShown: [], reasonTexts: [], codesSuppressed: [...facts.codesShown, ...facts.codesSuppressed] });
+  if (audited) recordExplanation(deps, draft, customerId, audited, composed.templateIds, isReview, now);
 
   if (facts?.neutral) {
     // N-class and unknown codes look the same to the customer; only the queue differs.
@@ -132,6 +124,17 @@ async function answerIntent(
     return;
   }
   if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
+}
+
+/**
+ * The explanation of the customer's latest decision as they were (or would be) shown it, so a review
+ * request carries the decision id and its disclosable reasons to the agent's card.
+ */
+function explainLatestDecision(deps: ActionDependencies, decisions: CustomerDecisions, locale: Locale): ExplanationFacts | undefined {
+  const latest = decisions.decisions[0];
+  if (!latest) return undefined;
+  const explainingIntent = latest.kind === 'increase_denied' || latest.kind === 'increase_approved' ? 'limit.increase_denied' : 'limit.why_dropped';
+  return deps.composer.compose({ kind: 'answer', intent: explainingIntent, decisions, anonymous: false }, locale).explanation;
 }
 
 function outboxItem(deps: ActionDependencies, topic: OutboxTopic, caseId: string, payload: Record<string, unknown>, now: string): NewOutboxItem {
