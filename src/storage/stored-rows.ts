@@ -4,7 +4,7 @@ import type { ChannelName, Conversation, ConversationState, MessageAuthor, Store
 import type { CaseStatus, EscalationCase, EscalationTrigger, ExplanationRecord } from '../core/escalation-case.js';
 import { LOCALES } from '../core/locale.js';
 import type { OutboxItem, OutboxStatus, OutboxTopic } from '../core/outbox.js';
-import type { PendingDelivery } from '../core/ports/conversation-store.js';
+import type { ConversationSummary, CountedValue, PendingDelivery } from '../core/ports/conversation-store.js';
 
 // Database rows are a boundary: both stores read them through these schemas, so a row written by an
 // older or newer Candor that no longer fits the domain types fails loudly instead of leaking through.
@@ -212,6 +212,28 @@ const outboxRow = z
 const deliveryRow = z
   .object({ id: z.string(), recipient: z.string(), payload: jsonObject, created_at: instant })
   .transform((row): PendingDelivery => ({ id: row.id, recipient: row.recipient, payload: row.payload, createdAt: row.created_at }));
+
+const summaryRow = z
+  .object({ id: z.string(), channel: z.enum(CHANNELS), created_at: instant, customer_messages: integer, case_count: integer })
+  .transform(
+    (row): ConversationSummary => ({
+      id: row.id,
+      channel: row.channel,
+      createdAt: row.created_at,
+      customerMessages: row.customer_messages,
+      caseCount: row.case_count,
+    }),
+  );
+
+const countedRow = z.object({ value: z.string(), count: integer }).transform((row): CountedValue => ({ value: row.value, count: row.count }));
+
+/** Reads a conversation summary row of the analytics queries. */
+export const conversationSummaryFromRow = (row: unknown): ConversationSummary => summaryRow.parse(row);
+/** Reads a `value`/`count` row of the analytics queries. */
+export const countedValueFromRow = (row: unknown): CountedValue => countedRow.parse(row);
+
+/** The prefix of the opaque id an anonymised conversation gets, so no customer id survives in its key. */
+export const ANONYMIZED_CONVERSATION_PREFIX = 'redacted:';
 
 /** Reads a `conversations` row. */
 export const conversationFromRow = (row: unknown): Conversation => conversationRow.parse(row);

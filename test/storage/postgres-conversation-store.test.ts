@@ -7,6 +7,7 @@ import { createConversationStore } from '../../src/storage/create-conversation-s
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { PostgresConversationStore } from '../../src/storage/postgres/postgres-conversation-store.js';
 import { aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
+import { runOperationsStoreContract } from './operations-store.contract.js';
 
 // Never skipped: without a reachable Postgres this suite fails, in CI and locally alike.
 const url = z
@@ -46,6 +47,13 @@ afterAll(async () => {
 });
 
 runConversationStoreContract('PostgresConversationStore', {
+  newLocation: async () => {
+    const schema = newSchema();
+    return { open: () => PostgresConversationStore.open({ connectionString: url, schema, poolMax: 4 }) };
+  },
+});
+
+runOperationsStoreContract('PostgresConversationStore', {
   newLocation: async () => {
     const schema = newSchema();
     return { open: () => PostgresConversationStore.open({ connectionString: url, schema, poolMax: 4 }) };

@@ -8,6 +8,7 @@ import { createConversationStore } from '../../src/storage/create-conversation-s
 import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
 import { aConversation, aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
+import { runOperationsStoreContract } from './operations-store.contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'candor-sqlite-'));
 let counter = 0;
@@ -18,6 +19,13 @@ afterAll(() => {
 });
 
 runConversationStoreContract('SqliteConversationStore', {
+  newLocation: async () => {
+    const path = newPath();
+    return { open: async () => SqliteConversationStore.open({ path }) };
+  },
+});
+
+runOperationsStoreContract('SqliteConversationStore', {
   newLocation: async () => {
     const path = newPath();
     return { open: async () => SqliteConversationStore.open({ path }) };

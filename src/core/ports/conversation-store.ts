@@ -1,4 +1,4 @@
-import type { Conversation, StoredMessage } from '../conversation.js';
+import type { ChannelName, Conversation, StoredMessage } from '../conversation.js';
 import type { CaseStatus, EscalationCase, ExplanationRecord } from '../escalation-case.js';
 import type { NewOutboxItem, OutboxItem } from '../outbox.js';
 
@@ -32,6 +32,66 @@ export interface ExplanationQuery {
   customerId?: string;
   from?: string;
   to?: string;
+}
+
+/** A span of time as ISO instants: `from` inclusive, `to` exclusive. */
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+
+/** One conversation as the analytics report counts it. */
+export interface ConversationSummary {
+  id: string;
+  channel: ChannelName;
+  createdAt: string;
+  /** Customer messages still stored (retention removes old ones). */
+  customerMessages: number;
+  /** Cases opened in the conversation. */
+  caseCount: number;
+}
+
+/** A value and how often it occurred. */
+export interface CountedValue {
+  value: string;
+  count: number;
+}
+
+/** What the transcript-retention pass removed or anonymised. */
+export interface TranscriptPurgeResult {
+  messagesDeleted: number;
+  conversationsAnonymized: number;
+  casesScrubbed: number;
+  /** `case.delete_thread` outbox items queued to remove the Slack cards and threads. */
+  threadDeletionsQueued: number;
+  deliveriesDeleted: number;
+  eventsDeleted: number;
+}
+
+/** What the audit-retention pass deleted. */
+export interface AuditPurgeResult {
+  explanationsDeleted: number;
+  conversationsDeleted: number;
+  casesDeleted: number;
+}
+
+/** What erasing one customer removed, and what audit retention kept. */
+export interface CustomerErasureResult {
+  conversationsFound: number;
+  conversationsAnonymized: number;
+  messagesDeleted: number;
+  deliveriesDeleted: number;
+  casesScrubbed: number;
+  threadDeletionsQueued: number;
+  explanationsDeleted: number;
+  conversationsDeleted: number;
+  casesDeleted: number;
+  /** The customer's explanation records still inside audit retention, oldest first. */
+  keptExplanations: ExplanationRecord[];
+  /** Anonymised conversation shells kept because kept records point to them or Slack deletions are pending. */
+  keptConversations: number;
+  /** Cases whose Slack thread deletion is still queued. */
+  casesAwaitingThreadDeletion: number;
 }
 
 /** Candor's persistence: conversations, transcripts, cases, audit, the outbox and offline deliveries. */
@@ -73,6 +133,29 @@ export interface ConversationStore {
   enqueueDelivery(delivery: PendingDelivery): Promise<void>;
   listPendingDeliveries(recipient: string): Promise<PendingDelivery[]>;
   ackDelivery(recipient: string, id: string): Promise<void>;
+
+  /** Throws `storage_unavailable` unless the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
+
+  /** Conversations started in the range, with their customer-message and case counts, oldest first. */
+  summarizeConversations(range: TimeRange): Promise<ConversationSummary[]>;
+  /** Cases opened in the range, oldest first. */
+  listCasesCreated(range: TimeRange): Promise<EscalationCase[]>;
+  /** Customer messages in the range counted by intent, most frequent first. */
+  countCustomerIntents(range: TimeRange): Promise<CountedValue[]>;
+  /** The most frequent (already redacted) customer texts with this intent in the range, e.g. `oos`. */
+  topCustomerTexts(range: TimeRange, intent: string, limit: number): Promise<CountedValue[]>;
+
+  /**
+   * Deletes message bodies and pending deliveries older than `before`, and anonymises conversations
+   * inactive since then (new opaque id, no customer id, cases scrubbed, Slack thread deletion queued);
+   * a second run with the same cutoff changes nothing.
+   */
+  purgeTranscripts(input: { before: string; now: string; newId: () => string }): Promise<TranscriptPurgeResult>;
+  /** Deletes explanation records older than `before`, then anonymised conversations nothing holds any more. */
+  purgeAuditRecords(input: { before: string }): Promise<AuditPurgeResult>;
+  /** Removes a customer's transcripts and cases, keeping explanation records newer than `auditBefore` (and the shells they point to). */
+  eraseCustomer(input: { customerId: string; now: string; auditBefore: string; newId: () => string }): Promise<CustomerErasureResult>;
 
   close(): Promise<void>;
 }

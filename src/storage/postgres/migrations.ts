@@ -111,6 +111,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'retention and analytics',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN anonymized_at TIMESTAMPTZ;
+      ALTER TABLE conversations ADD COLUMN erase_requested_at TIMESTAMPTZ;
+      CREATE INDEX conversations_by_customer ON conversations (customer_id);
+      CREATE INDEX conversations_by_created ON conversations (created_at);
+      CREATE INDEX conversations_by_updated ON conversations (updated_at);
+      CREATE INDEX messages_by_time ON messages (created_at);
+      CREATE INDEX cases_by_conversation ON cases (conversation_id);
+      CREATE INDEX cases_by_created ON cases (created_at);
+      CREATE INDEX outbox_by_case_topic ON outbox (case_id, topic);
+      CREATE INDEX explanations_by_conversation ON explanations (conversation_id);
+      CREATE INDEX pending_deliveries_by_time ON pending_deliveries (created_at);
+      CREATE INDEX seen_events_by_time ON seen_events (seen_at);
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

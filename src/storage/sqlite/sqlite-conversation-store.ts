@@ -6,15 +6,24 @@ import type { Conversation, StoredMessage } from '../../core/conversation.js';
 import type { CaseStatus, EscalationCase, ExplanationRecord } from '../../core/escalation-case.js';
 import type { NewOutboxItem, OutboxItem } from '../../core/outbox.js';
 import type {
+  AuditPurgeResult,
   ClaimResult,
   ConversationStore,
+  ConversationSummary,
+  CountedValue,
+  CustomerErasureResult,
   ExplanationQuery,
   PendingDelivery,
+  TimeRange,
+  TranscriptPurgeResult,
   TurnWrite,
 } from '../../core/ports/conversation-store.js';
 import {
+  ANONYMIZED_CONVERSATION_PREFIX,
   caseFromRow,
   conversationFromRow,
+  conversationSummaryFromRow,
+  countedValueFromRow,
   deliveryFromRow,
   explanationFromRow,
   messageFromRow,
@@ -206,8 +215,204 @@ export class SqliteConversationStore implements ConversationStore {
     this.write(() => this.sql.ackDelivery.run(recipient, id));
   }
 
+  async ping(): Promise<void> {
+    this.read(() => this.db.prepare('SELECT 1').get());
+  }
+
+  async summarizeConversations(range: TimeRange): Promise<ConversationSummary[]> {
+    const params = rangeParams(range);
+    return this.read(() => (this.sql.summarizeConversations.all(params) as Row[]).map(conversationSummaryFromRow));
+  }
+
+  async listCasesCreated(range: TimeRange): Promise<EscalationCase[]> {
+    const params = rangeParams(range);
+    return this.read(() => (this.sql.listCasesCreated.all(params) as Row[]).map(caseFromRow));
+  }
+
+  async countCustomerIntents(range: TimeRange): Promise<CountedValue[]> {
+    const params = rangeParams(range);
+    return this.read(() => (this.sql.countCustomerIntents.all(params) as Row[]).map(countedValueFromRow));
+  }
+
+  async topCustomerTexts(range: TimeRange, intent: string, limit: number): Promise<CountedValue[]> {
+    const params = { ...rangeParams(range), intent, limit: checkLimit(limit) };
+    return this.read(() => (this.sql.topCustomerTexts.all(params) as Row[]).map(countedValueFromRow));
+  }
+
+  async purgeTranscripts(input: { before: string; now: string; newId: () => string }): Promise<TranscriptPurgeResult> {
+    const before = toIsoInstant(input.before);
+    const now = toIsoInstant(input.now);
+    return this.write((): TranscriptPurgeResult => {
+      const messagesDeleted = this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(before).changes;
+      const inactive = this.db
+        .prepare('SELECT id FROM conversations WHERE updated_at < ? AND anonymized_at IS NULL ORDER BY id')
+        .pluck()
+        .all(before) as string[];
+      const scrubbed = this.anonymize(inactive, { now, erase: false, newId: input.newId });
+      const deliveriesDeleted = this.db.prepare('DELETE FROM pending_deliveries WHERE created_at < ?').run(before).changes;
+      const eventsDeleted = this.db.prepare('DELETE FROM seen_events WHERE seen_at < ?').run(before).changes;
+      return {
+        messagesDeleted: messagesDeleted + scrubbed.messagesDeleted,
+        conversationsAnonymized: scrubbed.conversationsAnonymized,
+        casesScrubbed: scrubbed.casesScrubbed,
+        threadDeletionsQueued: scrubbed.threadDeletionsQueued,
+        deliveriesDeleted: deliveriesDeleted + scrubbed.deliveriesDeleted,
+        eventsDeleted,
+      };
+    });
+  }
+
+  async purgeAuditRecords(input: { before: string }): Promise<AuditPurgeResult> {
+    const before = toIsoInstant(input.before);
+    return this.write((): AuditPurgeResult => {
+      const explanationsDeleted = this.db.prepare('DELETE FROM explanations WHERE created_at < ?').run(before).changes;
+      const shells = this.db
+        .prepare(
+          `SELECT c.id FROM conversations c
+           WHERE c.anonymized_at IS NOT NULL AND (c.erase_requested_at IS NOT NULL OR c.updated_at < ?) ORDER BY c.id`,
+        )
+        .pluck()
+        .all(before) as string[];
+      return { explanationsDeleted, ...this.deleteShells(shells) };
+    });
+  }
+
+  async eraseCustomer(input: { customerId: string; now: string; auditBefore: string; newId: () => string }): Promise<CustomerErasureResult> {
+    const now = toIsoInstant(input.now);
+    const auditBefore = toIsoInstant(input.auditBefore);
+    return this.write((): CustomerErasureResult => {
+      const explanationsDeleted = this.db
+        .prepare('DELETE FROM explanations WHERE customer_id = ? AND created_at < ?')
+        .run(input.customerId, auditBefore).changes;
+      const found = this.db
+        .prepare(
+          `SELECT id FROM conversations WHERE customer_id = ?
+           UNION SELECT conversation_id FROM explanations WHERE customer_id = ? ORDER BY 1`,
+        )
+        .pluck()
+        .all(input.customerId, input.customerId) as string[];
+      const scrubbed = this.anonymize(found, { now, erase: true, newId: input.newId });
+      const deleted = this.deleteShells(scrubbed.ids);
+      const kept = scrubbed.ids.filter((id) => this.sql.getConversation.get(id) !== undefined);
+      const keptExplanations = (
+        this.db.prepare('SELECT * FROM explanations WHERE customer_id = ? ORDER BY created_at, id').all(input.customerId) as Row[]
+      ).map(explanationFromRow);
+      const awaiting = this.db
+        .prepare(
+          `SELECT COUNT(DISTINCT o.case_id) FROM outbox o JOIN cases k ON k.id = o.case_id
+           WHERE o.topic = 'case.delete_thread' AND o.status = 'pending' AND k.conversation_id IN (SELECT value FROM json_each(?))`,
+        )
+        .pluck()
+        .get(JSON.stringify(kept)) as number;
+      return {
+        conversationsFound: found.length,
+        conversationsAnonymized: scrubbed.conversationsAnonymized,
+        messagesDeleted: scrubbed.messagesDeleted,
+        deliveriesDeleted: scrubbed.deliveriesDeleted,
+        casesScrubbed: scrubbed.casesScrubbed,
+        threadDeletionsQueued: scrubbed.threadDeletionsQueued,
+        explanationsDeleted,
+        conversationsDeleted: deleted.conversationsDeleted,
+        casesDeleted: deleted.casesDeleted,
+        keptExplanations,
+        keptConversations: kept.length,
+        casesAwaitingThreadDeletion: awaiting,
+      };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Gives each conversation a new opaque id (its old id may embed the customer id), drops its customer
+   * id, messages and pending deliveries, scrubs its cases and queues the deletion of their Slack threads.
+   * Runs inside the caller's transaction; conversations already anonymised only get the erase mark.
+   */
+  private anonymize(ids: string[], options: { now: string; erase: boolean; newId: () => string }) {
+    let messagesDeleted = 0;
+    let deliveriesDeleted = 0;
+    let conversationsAnonymized = 0;
+    const current: string[] = [];
+    for (const id of ids) {
+      const row = this.db.prepare('SELECT anonymized_at, erase_requested_at FROM conversations WHERE id = ?').get(id) as
+        | { anonymized_at: string | null; erase_requested_at: string | null }
+        | undefined;
+      if (row === undefined) continue;
+      messagesDeleted += this.db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id).changes;
+      deliveriesDeleted += this.db.prepare('DELETE FROM pending_deliveries WHERE recipient = ?').run(id).changes;
+      if (row.anonymized_at !== null) {
+        if (options.erase && row.erase_requested_at === null) {
+          this.db.prepare('UPDATE conversations SET erase_requested_at = ? WHERE id = ?').run(options.now, id);
+          conversationsAnonymized += 1;
+        }
+        current.push(id);
+        continue;
+      }
+      const opaque = `${ANONYMIZED_CONVERSATION_PREFIX}${options.newId()}`;
+      this.db
+        .prepare(
+          `INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
+             awaiting_rating, created_at, updated_at, anonymized_at, erase_requested_at)
+           SELECT @opaque, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating,
+             created_at, updated_at, @now, @erase FROM conversations WHERE id = @id`,
+        )
+        .run({ opaque, now: options.now, erase: options.erase ? options.now : null, id });
+      this.db.prepare('UPDATE cases SET conversation_id = ? WHERE conversation_id = ?').run(opaque, id);
+      this.db.prepare('UPDATE explanations SET conversation_id = ? WHERE conversation_id = ?').run(opaque, id);
+      this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+      conversationsAnonymized += 1;
+      current.push(opaque);
+    }
+    const list = JSON.stringify(current);
+    const casesScrubbed = this.db
+      .prepare(
+        `UPDATE cases SET customer_ref = NULL, reasons_shown = '[]', note = NULL
+         WHERE conversation_id IN (SELECT value FROM json_each(?))
+           AND (customer_ref IS NOT NULL OR reasons_shown <> '[]' OR note IS NOT NULL)`,
+      )
+      .run(list).changes;
+    this.db
+      .prepare(
+        `UPDATE outbox SET payload = '{}'
+         WHERE topic = 'case.message' AND status <> 'pending' AND payload <> '{}'
+           AND case_id IN (SELECT id FROM cases WHERE conversation_id IN (SELECT value FROM json_each(?)))`,
+      )
+      .run(list);
+    const needDeletion = this.db
+      .prepare(
+        `SELECT k.id FROM cases k
+         WHERE k.conversation_id IN (SELECT value FROM json_each(?))
+           AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = k.id AND o.topic IN ('case.created', 'case.reping') AND o.status <> 'dead')
+           AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.case_id = k.id AND d.topic = 'case.delete_thread')
+         ORDER BY k.id`,
+      )
+      .pluck()
+      .all(list) as string[];
+    for (const caseId of needDeletion) {
+      this.insertOutbox({ id: options.newId(), topic: 'case.delete_thread', caseId, payload: {}, createdAt: options.now });
+    }
+    return { ids: current, messagesDeleted, deliveriesDeleted, conversationsAnonymized, casesScrubbed, threadDeletionsQueued: needDeletion.length };
+  }
+
+  /** Deletes anonymised conversations (with their cases and outbox rows) that no explanation record and no pending outbox item holds. */
+  private deleteShells(ids: string[]): { conversationsDeleted: number; casesDeleted: number } {
+    const deletable = this.db
+      .prepare(
+        `SELECT c.id FROM conversations c
+         WHERE c.id IN (SELECT value FROM json_each(?)) AND c.anonymized_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM explanations e WHERE e.conversation_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM outbox o JOIN cases k ON k.id = o.case_id WHERE k.conversation_id = c.id AND o.status = 'pending')`,
+      )
+      .pluck()
+      .all(JSON.stringify(ids)) as string[];
+    const list = JSON.stringify(deletable);
+    this.db.prepare('DELETE FROM outbox WHERE case_id IN (SELECT id FROM cases WHERE conversation_id IN (SELECT value FROM json_each(?)))').run(list);
+    const casesDeleted = this.db.prepare('DELETE FROM cases WHERE conversation_id IN (SELECT value FROM json_each(?))').run(list).changes;
+    this.db.prepare('DELETE FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))').run(list);
+    const conversationsDeleted = this.db.prepare('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
+    return { conversationsDeleted, casesDeleted };
   }
 
   private findCase(id: string): EscalationCase | null {
@@ -287,6 +492,10 @@ export class SqliteConversationStore implements ConversationStore {
       throw storageError(error, 'SQLite write failed');
     }
   }
+}
+
+function rangeParams(range: TimeRange): { from: string; to: string } {
+  return { from: toIsoInstant(range.from), to: toIsoInstant(range.to) };
 }
 
 function checkLimit(limit: number): number {
@@ -402,5 +611,20 @@ function prepareStatements(db: Database.Database) {
       ON CONFLICT (recipient, id) DO NOTHING`),
     listDeliveries: db.prepare('SELECT * FROM pending_deliveries WHERE recipient = ? ORDER BY seq'),
     ackDelivery: db.prepare('DELETE FROM pending_deliveries WHERE recipient = ? AND id = ?'),
+    summarizeConversations: db.prepare(`
+      SELECT c.id, c.channel, c.created_at,
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer') AS customer_messages,
+        (SELECT COUNT(*) FROM cases k WHERE k.conversation_id = c.id) AS case_count
+      FROM conversations c WHERE c.created_at >= @from AND c.created_at < @to
+      ORDER BY c.created_at, c.id`),
+    listCasesCreated: db.prepare('SELECT * FROM cases WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id'),
+    countCustomerIntents: db.prepare(`
+      SELECT intent AS value, COUNT(*) AS count FROM messages
+      WHERE author = 'customer' AND intent IS NOT NULL AND created_at >= @from AND created_at < @to
+      GROUP BY intent ORDER BY count DESC, value`),
+    topCustomerTexts: db.prepare(`
+      SELECT text AS value, COUNT(*) AS count FROM messages
+      WHERE author = 'customer' AND intent = @intent AND text <> '' AND created_at >= @from AND created_at < @to
+      GROUP BY text ORDER BY count DESC, value LIMIT @limit`),
   };
 }
