@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startScriptedChatApp, type RunningChatApp, type StartChatApp } from '../support/chat-app.js';
+import { startTestWebChannel } from '../support/start-test-web-channel.js';
 
 /** The app under test; the composition root's test swaps in the real Candor here. */
 const startChatApp: StartChatApp = startScriptedChatApp;
@@ -157,6 +158,53 @@ describe('chat widget in a real browser', () => {
     await app.customerChannel.deliver({ ...base, id: `back-${Date.now()}`, from: 'bot', text: 'Candor here again.', event: 'bot_back', state: 'bot' });
     await page.locator('.event[data-event="bot_back"]').waitFor();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Chatting with the Candor bot');
+  });
+
+  it('shows a reply an agent sent while the page was closed, once, when the customer comes back', async () => {
+    await pickDemoCustomer('demo-drop');
+    await botMessages().first().waitFor();
+    const chatUrl = page.url();
+    await page.goto('about:blank');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const text = `While you were away: ${Date.now()}`;
+    await app.customerChannel.deliver({
+      id: `away-${Date.now()}`,
+      conversationId: 'web:demo-drop',
+      from: 'agent',
+      agentName: 'Mei',
+      text,
+      suggestions: [],
+      links: [],
+      state: 'claimed',
+      createdAt: new Date().toISOString(),
+    });
+    await page.goto(chatUrl);
+    await page.locator('.message-agent .message-text', { hasText: text }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.locator('.message-agent .message-text', { hasText: text }).count()).toBe(1);
+    await page.reload();
+    await botMessages().first().waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.locator('.message-agent .message-text', { hasText: text }).count()).toBe(0);
+  });
+
+  it('reconnects with backoff after the server goes away and comes back', async () => {
+    const first = await startTestWebChannel();
+    const port = Number(new URL(first.channel.url).port);
+    let second: Awaited<ReturnType<typeof startTestWebChannel>> | undefined;
+    try {
+      await page.goto(`${first.channel.url}/chat`);
+      await botMessages().first().waitFor();
+      await first.close();
+      await page.locator('#chat[data-connection="reconnecting"]').waitFor();
+      expect(await page.locator('#status').textContent()).toBe('Connection lost. Reconnecting…');
+      second = await startTestWebChannel({ port });
+      await page.locator('#chat[data-connection="online"]').waitFor({ timeout: 15_000 });
+      await ask('are you back');
+      await page.locator('.message-bot .message-text', { hasText: 'You said: are you back' }).waitFor();
+    } finally {
+      await second?.close();
+    }
   });
 
   it('fits a phone screen', async () => {

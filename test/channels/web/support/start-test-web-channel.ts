@@ -26,9 +26,9 @@ export interface TestWebChannel {
 }
 
 /** Starts the web channel with a scripted turn (or the given one) on 127.0.0.1 and an ephemeral port. */
-export async function startTestWebChannel(options: { turns?: TurnHandler; env?: Record<string, string> } = {}): Promise<TestWebChannel> {
+export async function startTestWebChannel(options: { turns?: TurnHandler; env?: Record<string, string>; port?: number } = {}): Promise<TestWebChannel> {
   const webConfig = webConfigSchema.parse({ CHAT_TOKEN_SECRET: TEST_TOKEN_SECRET, ...options.env });
-  const config: WebChannelConfig = { ...webConfig, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: 0 };
+  const config: WebChannelConfig = { ...webConfig, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: options.port ?? 0 };
   const turns = options.turns ?? new WebScriptedTurnHandler();
   const store = new WebMemoryStore();
   const channel = await createWebChannel({
