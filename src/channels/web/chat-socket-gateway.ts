@@ -25,6 +25,9 @@ const TYPING_DELAY_MS = 250;
 
 const HEARTBEAT_MS = 30_000;
 
+/** A socket with this much unsent output is not reading; it is closed rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /** Error frames are not sent while this much is already queued on the socket (a flooding client). */
 const MAX_BUFFERED_FOR_ERRORS = 64 * 1024;
 
@@ -133,6 +136,11 @@ export class ChatSocketGateway {
       conversationId: identity.conversationId,
       send(data: string): boolean {
         if (ws.readyState !== ws.OPEN) return false;
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          // A client that stops reading is cut off; its replies stay kept and arrive on reconnect.
+          ws.terminate();
+          return false;
+        }
         ws.send(data);
         return true;
       },
