@@ -317,7 +317,9 @@
       item.append(list);
     }
     elements.messages.append(item);
-    scrollToEnd();
+    // A long answer is shown from its first line, not its last.
+    if (item.offsetHeight > elements.messages.clientHeight) elements.messages.scrollTop = item.offsetTop - elements.messages.offsetTop - 8;
+    else scrollToEnd();
   }
 
   function isSafeLink(link) {
