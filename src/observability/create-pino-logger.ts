@@ -2,25 +2,123 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger, LogFields } from '../core/ports/logger.js';
 import { redactPii } from '../core/redact-pii.js';
 
-/** Field paths pino blanks out wherever they appear: credentials and raw personal data. */
+/** Field paths pino blanks out wherever they appear: credentials and raw identifiers (a second net behind {@link sanitizeLogFields}). */
 export const REDACTED_LOG_PATHS = [
   'token',
   'authorization',
   'password',
   'secret',
   'customerId',
-  'text',
   '*.token',
   '*.authorization',
   '*.password',
   '*.secret',
   '*.customerId',
-  '*.text',
   'headers.authorization',
   'headers.cookie',
   'req.headers.authorization',
   'req.headers.cookie',
 ];
+
+/** Field names (case-insensitive) whose values are never written: secrets, credentials and personal identifiers. */
+export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(
+  [
+    'token',
+    'accessToken',
+    'refreshToken',
+    'idToken',
+    'botToken',
+    'appToken',
+    'chatToken',
+    'authorization',
+    'cookie',
+    'setCookie',
+    'password',
+    'secret',
+    'clientSecret',
+    'signingSecret',
+    'apiKey',
+    'privateKey',
+    'key',
+    'cert',
+    'connectionString',
+    'databaseUrl',
+    'customerId',
+    'customer_id',
+    'sub',
+    'idNumber',
+    'residentId',
+    'phone',
+    'mobile',
+    'email',
+    'card',
+    'cardNumber',
+    'ssn',
+    'displayName',
+  ].map((name) => name.toLowerCase()),
+);
+
+/** Field names that hold what a customer typed: written (PII-redacted) at debug only, omitted above it. */
+export const CUSTOMER_TEXT_FIELD_NAMES: ReadonlySet<string> = new Set(['text', 'utterance', 'transcript', 'customertext', 'body', 'payload']);
+
+/** Credentials that can turn up inside free text (error messages, URLs): JWTs, Slack tokens, bearer values, URL passwords. */
+const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
+  [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g, '[credential]'],
+  [/\bx(?:ox[abposr]|app)-[\w-]{6,}/g, '[credential]'],
+  [/\b(Bearer|Basic)\s+[\w.~+/=-]{8,}/gi, '$1 [credential]'],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, '$1[credential]@'],
+];
+
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+const MAX_DEPTH = 6;
+
+/** Removes credentials and personal data from free text: PII tags from the redactor, `[credential]` for tokens. */
+export function redactLogText(text: string): string {
+  let out = text;
+  // Credentials first: the PII redactor's number rules could otherwise cut a token in two.
+  for (const [pattern, replacement] of CREDENTIAL_PATTERNS) out = out.replace(pattern, replacement);
+  return redactPii(out);
+}
+
+/**
+ * Makes log fields safe to write: secret and identifier fields become `[redacted]`, customer text is
+ * kept (redacted) only at debug, every other string is PII- and credential-redacted, and errors keep
+ * their type, code and redacted message and stack.
+ */
+export function sanitizeLogFields(fields: LogFields, level: keyof typeof LEVELS): LogFields {
+  const isDebug = LEVELS[level] <= LEVELS.debug;
+  const seen = new WeakSet<object>();
+
+  function clean(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return redactLogText(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
+    seen.add(value);
+    if (value instanceof Error) {
+      const code = (value as { code?: unknown }).code;
+      const cause = (value as { cause?: unknown }).cause;
+      return {
+        type: value.name,
+        message: redactLogText(value.message),
+        ...(code === undefined ? {} : { code: clean(code, depth + 1) }),
+        ...(value.stack === undefined ? {} : { stack: redactLogText(value.stack) }),
+        ...(cause === undefined ? {} : { cause: clean(cause, depth + 1) }),
+      };
+    }
+    if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+    if (value instanceof Date) return value.toISOString();
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const name = key.toLowerCase();
+      if (SECRET_FIELD_NAMES.has(name)) out[key] = item === null || item === undefined ? item : '[redacted]';
+      else if (CUSTOMER_TEXT_FIELD_NAMES.has(name)) out[key] = isDebug ? clean(item, depth + 1) : item === null || item === undefined ? item : '[omitted]';
+      else out[key] = clean(item, depth + 1);
+    }
+    return out;
+  }
+
+  return clean(fields, 0) as LogFields;
+}
 
 /** Builds the structured JSON logger, with secrets and personal data redacted before a line is written. */
 export function createPinoLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger & { pino: PinoLogger } {
@@ -34,11 +132,10 @@ export function createPinoLogger(options: { level: string; destination?: NodeJS.
     },
     options.destination ?? process.stdout,
   );
-  const clean = (message: string): string => redactPii(message);
   const write = (level: 'debug' | 'info' | 'warn' | 'error') =>
     function log(fields: LogFields, message: string): void {
       if (!base.isLevelEnabled(level)) return;
-      base[level](fields, clean(message));
+      base[level](sanitizeLogFields(fields, level), redactLogText(message));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), pino: base };
 }

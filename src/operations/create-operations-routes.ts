@@ -1,0 +1,33 @@
+import type { RequestListener } from 'node:http';
+import type { OperationsConfig } from '../config/operations-config.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { ConversationStore } from '../core/ports/conversation-store.js';
+import { silentLogger, type Logger } from '../core/ports/logger.js';
+import type { CandorMetrics } from '../observability/candor-metrics.js';
+import { createHealthRoutes, type ReadinessCheck } from '../observability/health-routes.js';
+import { createMetricsListener } from '../observability/metrics-endpoint.js';
+import { createOpsRoute } from './create-ops-route.js';
+
+/**
+ * The operations routes for the web channel's `extraRoutes`: `/healthz` and `/readyz` always,
+ * `/metrics` when it is not on a port of its own and `METRICS_TOKEN` is set, `/ops` when `OPS_TOKEN` is set.
+ */
+export function createOperationsRoutes(deps: {
+  config: OperationsConfig;
+  metrics: CandorMetrics;
+  store: ConversationStore;
+  clock: Clock;
+  checks: Record<string, ReadinessCheck>;
+  logger?: Logger;
+}): Record<string, RequestListener> {
+  const logger = deps.logger ?? silentLogger;
+  const routes: Record<string, RequestListener> = { ...createHealthRoutes({ checks: deps.checks, logger }) };
+  if (deps.config.METRICS_PORT === undefined) {
+    if (deps.config.METRICS_TOKEN !== undefined) routes['/metrics'] = createMetricsListener({ metrics: deps.metrics, token: deps.config.METRICS_TOKEN, logger });
+    else logger.warn({}, '/metrics is off: set METRICS_TOKEN (bearer token) or METRICS_PORT (separate port)');
+  }
+  if (deps.config.OPS_TOKEN !== undefined) {
+    routes['/ops'] = createOpsRoute({ store: deps.store, token: deps.config.OPS_TOKEN, clock: deps.clock, defaultDays: deps.config.OPS_DEFAULT_DAYS, logger });
+  }
+  return routes;
+}

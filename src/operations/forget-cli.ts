@@ -1,0 +1,19 @@
+import { buildCandor, loadConfigOrExit } from '../main.js';
+import { operationsSliceOf } from '../config/operations-config.js';
+import { formatForgetOutcome, forgetCustomer } from './forget-customer.js';
+import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
+
+const USAGE = 'usage: npm run forget -- --customer ID [--json]';
+
+const args = parseCliArgs(process.argv.slice(2), { customer: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+const customerId = args.customer?.trim() ?? '';
+if (customerId === '') exitWithUsage('--customer ID is required', USAGE);
+const config = loadConfigOrExit({ quiet: true });
+const operations = operationsSliceOf(config);
+const candor = await buildCandor(config);
+try {
+  const outcome = await forgetCustomer({ store: candor.store, clock: candor.clock, ids: candor.ids, auditDays: operations.AUDIT_RETENTION_DAYS, customerId });
+  process.stdout.write(args.json ? `${JSON.stringify({ ...outcome.result, kept: outcome.kept })}\n` : formatForgetOutcome(outcome));
+} finally {
+  await candor.close();
+}

@@ -1,0 +1,23 @@
+import { buildCandor, loadConfigOrExit } from '../main.js';
+import { operationsSliceOf } from '../config/operations-config.js';
+import { buildOperationsReport } from './build-operations-report.js';
+import { formatOperationsReport } from './format-operations-report.js';
+import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
+import { parseReportRange } from './parse-report-range.js';
+
+const USAGE = 'usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--top N] [--json]   (to is inclusive; default: the last OPS_DEFAULT_DAYS days)';
+
+const args = parseCliArgs(process.argv.slice(2), { from: { type: 'string' }, to: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+const config = loadConfigOrExit({ quiet: true });
+const operations = operationsSliceOf(config);
+const top = args.top === undefined ? 10 : Number(args.top);
+if (!Number.isInteger(top) || top < 1 || top > 1000) exitWithUsage('--top must be an integer from 1 to 1000', USAGE);
+const candor = await buildCandor(config);
+try {
+  const range = parseReportRange({ from: args.from, to: args.to }, candor.clock.now(), operations.OPS_DEFAULT_DAYS);
+  if (!range.ok) exitWithUsage(range.problem, USAGE);
+  const report = await buildOperationsReport(candor.store, range.range, { top });
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatOperationsReport(report));
+} finally {
+  await candor.close();
+}

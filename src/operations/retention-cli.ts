@@ -1,0 +1,23 @@
+import { buildCandor, loadConfigOrExit } from '../main.js';
+import { operationsSliceOf } from '../config/operations-config.js';
+import { parseCliArgs } from './operations-cli-kit.js';
+import { formatRetentionOutcome, runRetention } from './run-retention.js';
+
+const USAGE = 'usage: npm run retention -- [--json]   (uses TRANSCRIPT_RETENTION_DAYS and AUDIT_RETENTION_DAYS)';
+
+const args = parseCliArgs(process.argv.slice(2), { json: { type: 'boolean', default: false } }, USAGE);
+const config = loadConfigOrExit({ quiet: true });
+const operations = operationsSliceOf(config);
+const candor = await buildCandor(config);
+try {
+  const outcome = await runRetention({
+    store: candor.store,
+    clock: candor.clock,
+    ids: candor.ids,
+    policy: { transcriptDays: operations.TRANSCRIPT_RETENTION_DAYS, auditDays: operations.AUDIT_RETENTION_DAYS },
+    logger: candor.logger,
+  });
+  process.stdout.write(args.json ? `${JSON.stringify(outcome)}\n` : formatRetentionOutcome(outcome));
+} finally {
+  await candor.close();
+}
