@@ -154,28 +154,24 @@ export class CandorMetrics {
 
   /** Renders every metric in the Prometheus text format. */
   async render(): Promise<{ contentType: string; body: string }> {
+    this.pendingRead = null;
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
   // One store read per scrape serves the three outbox gauges.
   private pendingRead: Promise<Awaited<ReturnType<ConversationStore['outboxStats']>> | null> | null = null;
+  private pendingReadAt = 0;
 
   private readOutbox(): Promise<Awaited<ReturnType<ConversationStore['outboxStats']>> | null> {
     const { store, clock } = this.sources;
     if (!store) return Promise.resolve(null);
-    if (this.pendingRead) return this.pendingRead;
+    if (this.pendingRead && Date.now() - this.pendingReadAt < 1000) return this.pendingRead;
     const now = (clock?.now() ?? new Date()).toISOString();
-    this.pendingRead = store
-      .outboxStats(now)
-      .catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'metrics: outbox stats unavailable');
-        return null;
-      })
-      .finally(() => {
-        setImmediate(() => {
-          this.pendingRead = null;
-        });
-      });
+    this.pendingReadAt = Date.now();
+    this.pendingRead = store.outboxStats(now).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'metrics: outbox stats unavailable');
+      return null;
+    });
     return this.pendingRead;
   }
 }
