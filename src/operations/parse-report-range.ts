@@ -4,7 +4,10 @@ import type { TimeRange } from '../core/ports/conversation-store.js';
 const DAY_MS = 86_400_000;
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 const dateText = z.union([
-  z.string().regex(dateOnly).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a real date'),
+  z.string().regex(dateOnly).refine((value) => {
+    const parsed = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+  }, 'not a real date'),
   z.iso.datetime({ offset: true }),
 ]);
 
