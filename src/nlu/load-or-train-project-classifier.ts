@@ -6,18 +6,25 @@ import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier
 import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
 
 /** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
-export const NLU_MODEL_VERSION = 'candor-nlu-1';
+export const NLU_MODEL_VERSION = 'candor-nlu-2';
 
-/** Default model settings for the project's own intents (small data: more epochs, a looser out-of-scope budget). */
+/** The `NLU_CACHE_DIR` value that turns the model cache off. */
+export const NLU_CACHE_OFF = 'off';
+
+/**
+ * Default model settings for the project's own intents (small data: more epochs, a looser
+ * out-of-scope budget; naive Bayes blending measured no better here, so it is off).
+ */
 export const PROJECT_CLASSIFIER_OPTIONS: ClassifierOptionsInput = {
   training: { loss: 'softmax', epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 42 },
+  naiveBayesWeight: 0,
   maxInScopeAccuracyLoss: 0.02,
 };
 
 /** Where the project classifier's content lives and where its cache goes. */
 export interface ProjectClassifierSources {
   intentsDir: string;
-  /** Folder for cached models, e.g. `.cache/nlu`; `null` disables caching. */
+  /** Folder for cached models, e.g. `.cache/nlu`; `null` or `off` (the `NLU_CACHE_DIR` value) disables caching. */
   cacheDir: string | null;
   /** Calibration lines (JSON lines); without them calibration holds out part of the intents' examples. */
   valFile?: string | undefined;
@@ -47,7 +54,8 @@ export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSou
   for (const source of intents.sources) hash.update(`\u0000${source.file}\u0000${source.text}`);
   hash.update(`\u0000val\u0000${valText}`);
   const contentHash = hash.digest('hex');
-  const cacheFile = sources.cacheDir === null ? null : join(sources.cacheDir, `intent-classifier-${contentHash.slice(0, 32)}.json`);
+  const cacheDir = sources.cacheDir === null || sources.cacheDir === NLU_CACHE_OFF ? null : sources.cacheDir;
+  const cacheFile = cacheDir === null ? null : join(cacheDir, `intent-classifier-${contentHash.slice(0, 32)}.json`);
 
   if (cacheFile !== null) {
     const cached = await readCachedSnapshot(cacheFile);
@@ -57,8 +65,8 @@ export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSou
   }
   const calibrationExamples = sources.valFile === undefined ? undefined : await loadExamplesFile(sources.valFile);
   const classifier = trainIntentClassifier(intents.examples, { options, calibrationExamples });
-  if (cacheFile !== null && sources.cacheDir !== null) {
-    await mkdir(sources.cacheDir, { recursive: true });
+  if (cacheFile !== null && cacheDir !== null) {
+    await mkdir(cacheDir, { recursive: true });
     // Write then rename, so a crash never leaves a half-written cache file behind.
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(classifier.toSnapshot()));

@@ -9,6 +9,7 @@ import type { CalibrationPoint } from './calibrate-confidence.js';
 import { createSeededRandom, shuffleInPlace } from './create-seeded-random.js';
 import { SoftmaxModel, softmaxInPlace, softmaxTrainingOptionsSchema, trainSoftmaxModel } from './softmax-model.js';
 import type { SoftmaxModelState } from './softmax-model.js';
+import { blendLinearModels, fitNaiveBayesWeights } from './naive-bayes-weights.js';
 import { TfidfVectorizer, extractFeatureKeys, featureOptionsSchema } from './tfidf-vectorizer.js';
 import type { FeatureKeys, TfidfVectorizerState } from './tfidf-vectorizer.js';
 import { createUtteranceTokenizer } from './tokenize-utterance.js';
@@ -19,10 +20,17 @@ import type { TrainingExample } from './training-example.js';
 export const classifierOptionsSchema = z.object({
   features: featureOptionsSchema.default(featureOptionsSchema.parse({})),
   training: softmaxTrainingOptionsSchema.default(softmaxTrainingOptionsSchema.parse({})),
+  /**
+   * Weight of a multinomial naive Bayes model added to the linear model's scores (each divided by its
+   * temperature fitted on the calibration lines) — the NB–SVM interpolation; 0 leaves naive Bayes out.
+   */
+  naiveBayesWeight: z.number().min(0).default(0.4),
+  /** Additive smoothing of the naive Bayes feature probabilities. */
+  naiveBayesAlpha: z.number().positive().default(0.01),
   /** Loss weight of each `oos` training line relative to an in-scope line. */
   oosExampleWeight: z.number().positive().default(1),
   /** In-scope accuracy (a fraction) the out-of-scope threshold may give up on the calibration set. */
-  maxInScopeAccuracyLoss: z.number().min(0).max(1).default(0.01),
+  maxInScopeAccuracyLoss: z.number().min(0).max(1).default(0.006),
   /** Share of the training lines held out to calibrate when no calibration set is given. */
   holdOutShare: z.number().min(0.05).max(0.5).default(0.2),
   /** A locale gets its own threshold when the calibration set has this many lines of it, in scope and out. */
@@ -45,6 +53,8 @@ export interface ClassifierCalibration {
   /** Where the figures came from: a given calibration set, or lines held out of training. */
   source: 'calibration-set' | 'held-out-training';
   calibrationLines: number;
+  /** Temperatures the linear model and naive Bayes were divided by before they were added (absent without naive Bayes). */
+  blend?: { linearTemperature: number; naiveBayesTemperature: number; naiveBayesWeight: number } | undefined;
 }
 
 /** Everything needed to rebuild a trained classifier without training again. */
@@ -72,6 +82,8 @@ interface Core {
   tokenizer: UtteranceTokenizer;
   vectorizer: TfidfVectorizer;
   model: SoftmaxModel;
+  /** Naive Bayes as a linear model, until it is blended into `model`. */
+  naiveBayes: SoftmaxModel | null;
 }
 
 function keysOf(core: Pick<Core, 'tokenizer' | 'vectorizer'>, text: string): FeatureKeys {
@@ -92,7 +104,40 @@ function fitCore(examples: readonly TrainingExample[], options: ClassifierOption
     weight: example.intent === OUT_OF_SCOPE ? options.oosExampleWeight : 1,
   }));
   const model = trainSoftmaxModel(weighted, vectorizer.size, labels.length, options.training);
-  return { labels, tokenizer, vectorizer, model };
+  const naiveBayes =
+    options.naiveBayesWeight > 0
+      ? new SoftmaxModel(fitNaiveBayesWeights(weighted, vectorizer.size, labels.length, options.naiveBayesAlpha))
+      : null;
+  return { labels, tokenizer, vectorizer, model, naiveBayes };
+}
+
+type Blend = NonNullable<ClassifierCalibration['blend']>;
+
+/** Fits the temperature of the linear model and of naive Bayes on calibration lines (undefined without naive Bayes). */
+function fitBlend(core: Core, examples: readonly TrainingExample[], options: ClassifierOptions): Blend | undefined {
+  if (core.naiveBayes === null) return undefined;
+  const labelIndex = new Map(core.labels.map((label, i) => [label, i]));
+  const known = examples.filter((example) => labelIndex.has(example.intent));
+  const labels = known.map((example) => labelIndex.get(example.intent) as number);
+  const vectors = known.map((example) => core.vectorizer.transform(keysOf(core, example.text)));
+  const naiveBayes = core.naiveBayes;
+  return {
+    linearTemperature: fitTemperature(vectors.map((vector) => core.model.logits(vector)), labels),
+    naiveBayesTemperature: fitTemperature(vectors.map((vector) => naiveBayes.logits(vector)), labels),
+    naiveBayesWeight: options.naiveBayesWeight,
+  };
+}
+
+/** Folds naive Bayes into the linear model with the fitted blend, so classifying costs one model. */
+function applyBlend(core: Core, blend: Blend | undefined): Core {
+  if (blend === undefined || core.naiveBayes === null) return { ...core, naiveBayes: null };
+  const model = new SoftmaxModel(
+    blendLinearModels([
+      { state: core.model.toState(), factor: 1 / blend.linearTemperature },
+      { state: core.naiveBayes.toState(), factor: blend.naiveBayesWeight / blend.naiveBayesTemperature },
+    ]),
+  );
+  return { ...core, model, naiveBayes: null };
 }
 
 /** Splits examples into a training part and a held-out part, stratified by intent and seeded. */
@@ -167,6 +212,19 @@ function calibrate(
     }
   }
   return { temperature, threshold, localeThresholds, source, calibrationLines: examples.length };
+}
+
+/** Blends (when naive Bayes is on) and calibrates a fitted core on the given lines. */
+function blendAndCalibrate(
+  core: Core,
+  examples: readonly TrainingExample[],
+  options: ClassifierOptions,
+  source: ClassifierCalibration['source'],
+): { core: Core; calibration: ClassifierCalibration } {
+  const blend = fitBlend(core, examples, options);
+  const blended = applyBlend(core, blend);
+  const calibration = calibrate(blended, examples, options, source);
+  return { core: blended, calibration: blend === undefined ? calibration : { ...calibration, blend } };
 }
 
 /** The `count` most probable in-scope labels, best first (ties by label order), without sorting every class. */
@@ -245,8 +303,9 @@ export interface TrainIntentClassifierOptions {
 }
 
 /**
- * Trains a calibrated intent classifier: TF-IDF word and character n-grams, a softmax model trained
- * by seeded SGD (with `oos` lines as a class), temperature scaling, and an out-of-scope threshold.
+ * Trains a calibrated intent classifier: TF-IDF word and character n-grams, a linear model trained
+ * by seeded SGD (with `oos` lines as a class) blended with multinomial naive Bayes, temperature
+ * scaling, and an out-of-scope threshold.
  */
 export function trainIntentClassifier(
   examples: readonly TrainingExample[],
@@ -255,14 +314,13 @@ export function trainIntentClassifier(
   const options = classifierOptionsSchema.parse(settings.options ?? {});
   const tokenizer = createUtteranceTokenizer();
   if (settings.calibrationExamples !== undefined && settings.calibrationExamples.length > 0) {
-    const core = fitCore(examples, options, tokenizer);
-    return buildClassifier(core, calibrate(core, settings.calibrationExamples, options, 'calibration-set'));
+    const fitted = blendAndCalibrate(fitCore(examples, options, tokenizer), settings.calibrationExamples, options, 'calibration-set');
+    return buildClassifier(fitted.core, fitted.calibration);
   }
   // Calibrate on lines the model has not seen, then refit on everything and keep that calibration.
   const { train, holdOut } = splitHoldOut(examples, options.holdOutShare, options.training.seed);
-  const probe = fitCore(train, options, tokenizer);
-  const calibration = calibrate(probe, holdOut, options, 'held-out-training');
-  return buildClassifier(fitCore(examples, options, tokenizer), calibration);
+  const { calibration } = blendAndCalibrate(fitCore(train, options, tokenizer), holdOut, options, 'held-out-training');
+  return buildClassifier(applyBlend(fitCore(examples, options, tokenizer), calibration.blend), calibration);
 }
 
 const snapshotSchema = z.object({
@@ -281,6 +339,9 @@ const snapshotSchema = z.object({
     localeThresholds: z.partialRecord(z.enum(LOCALES), z.number()),
     source: z.enum(['calibration-set', 'held-out-training']),
     calibrationLines: z.number().int(),
+    blend: z
+      .object({ linearTemperature: z.number().positive(), naiveBayesTemperature: z.number().positive(), naiveBayesWeight: z.number().min(0) })
+      .optional(),
   }),
 });
 
@@ -300,6 +361,7 @@ export function restoreIntentClassifier(snapshot: unknown): TrainedClassifier {
     tokenizer: createUtteranceTokenizer(),
     vectorizer: TfidfVectorizer.fromState(vectorizer),
     model: new SoftmaxModel(state),
+    naiveBayes: null,
   };
   return buildClassifier(core, calibration);
 }

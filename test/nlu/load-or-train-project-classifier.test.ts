@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadOrTrainProjectClassifier } from '../../src/nlu/load-or-train-project-classifier.js';
+import { NLU_CACHE_OFF, loadOrTrainProjectClassifier } from '../../src/nlu/load-or-train-project-classifier.js';
 import { writeTinyIntents } from './tiny-dataset.js';
 
 let dir: string;
@@ -57,5 +57,22 @@ describe('loadOrTrainProjectClassifier', () => {
     const loaded = await loadOrTrainProjectClassifier({ intentsDir: join(dir, 'intents'), cacheDir: null, valFile });
     expect(loaded.classifier.calibration.source).toBe('calibration-set');
     expect(loaded.classifier.calibration.calibrationLines).toBe(2);
+  });
+});
+
+describe('loadOrTrainProjectClassifier with NLU_CACHE_DIR=off', () => {
+  it('treats the value off as no cache: trains every time and writes no folder named off', async () => {
+    const previous = process.cwd();
+    process.chdir(dir);
+    try {
+      const sources = { intentsDir: join(dir, 'intents'), cacheDir: NLU_CACHE_OFF };
+      const first = await loadOrTrainProjectClassifier(sources);
+      const second = await loadOrTrainProjectClassifier(sources);
+      expect(first.fromCache).toBe(false);
+      expect(second.fromCache).toBe(false);
+      expect(await readdir(dir)).not.toContain('off');
+    } finally {
+      process.chdir(previous);
+    }
   });
 });

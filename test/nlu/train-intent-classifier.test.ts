@@ -68,6 +68,23 @@ describe('trainIntentClassifier', () => {
     expect(selfCalibrated.classify('why was my limit reduced', 'en').intent).toBe('limit.why_dropped');
   });
 
+  it('blends naive Bayes into the linear model by default and records the blend', () => {
+    expect(classifier.calibration.blend?.naiveBayesWeight).toBe(0.4);
+    expect(classifier.calibration.blend?.linearTemperature).toBeGreaterThan(0);
+    expect(classifier.calibration.blend?.naiveBayesTemperature).toBeGreaterThan(0);
+    const plain = trainIntentClassifier(train, { options: { ...options, naiveBayesWeight: 0 }, calibrationExamples: val });
+    expect(plain.calibration.blend).toBeUndefined();
+    expect(plain.toSnapshot().model.weights).not.toBe(classifier.toSnapshot().model.weights);
+    expect(plain.classify('why did my limit go down', 'en').intent).toBe('limit.why_dropped');
+  });
+
+  it('keeps the blend fitted on held-out lines when it refits on all lines', () => {
+    const selfCalibrated = trainIntentClassifier(train, { options });
+    expect(selfCalibrated.calibration.blend?.naiveBayesTemperature).toBeGreaterThan(0);
+    const restored = restoreIntentClassifier(JSON.parse(JSON.stringify(selfCalibrated.toSnapshot())));
+    expect(restored.calibration).toEqual(selfCalibrated.calibration);
+  });
+
   it('trains with the hinge loss too', () => {
     const hinge = trainIntentClassifier(train, { options: { training: { loss: 'hinge', epochs: 20, learningRate: 0.1 } }, calibrationExamples: val });
     expect(hinge.classify('talk to a human please', 'en').intent).toBe('agent.request');
