@@ -1,5 +1,10 @@
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTurnHandler } from '../../src/core/handle-turn.js';
+import { InProcessConversationLock } from '../../src/core/in-process-conversation-lock.js';
+import type { IntentClassifier } from '../../src/core/ports/intent-classifier.js';
+import { LexiconSentimentScorer } from '../../src/nlu/lexicon-sentiment-scorer.js';
+import { instrumentTurnHandler } from '../../src/observability/instrument-turn-handler.js';
 import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
 import { ManualClock, countingIds, sampleValue, startOperationsTestApp, type OperationsTestApp } from '../operations/support/operations-test-app.js';
 
@@ -83,11 +88,29 @@ describe('instrumentTurnHandler and the case/engine decorators on the real Cando
 
   it('counts a clarifying question', async () => {
     app = await startOperationsTestApp();
-    // The model is torn between two intents on these words, so the policy asks which was meant.
-    const result = await app.say('anon:torn', null, 'limit review increase');
+    // The real turn, but with a classifier torn between two intents, so the policy asks which was meant.
+    const torn: IntentClassifier = {
+      classify: () => ({ intent: 'limit.why_dropped', confidence: 0.3, runnersUp: [{ intent: 'limit.increase_denied', confidence: 0.28 }] }),
+    };
+    const candor = app.candor;
+    const handler = createTurnHandler({
+      store: candor.store,
+      classifier: torn,
+      sentiment: new LexiconSentimentScorer(),
+      intents: candor.intents,
+      engine: candor.engine,
+      composer: candor.composer,
+      lock: new InProcessConversationLock(),
+      clock: candor.clock,
+      ids: candor.ids,
+      maskCustomerId: (id) => `masked-${id.length}`,
+      logger: candor.logger,
+    });
+    const result = await instrumentTurnHandler(handler, app.metrics).handle({ conversationId: 'anon:torn', channel: 'cli', customerId: null, locale: 'en', text: 'limit thing' });
     expect(result.action).toBe('clarify');
     const text = (await app.metrics.render()).body;
-    expect(sampleValue(text, 'candor_clarifications_total', { channel: 'web' })).toBe(1);
-    expect(sampleValue(text, 'candor_fallbacks_total', { channel: 'web' })).toBeUndefined();
+    expect(sampleValue(text, 'candor_clarifications_total', { channel: 'cli' })).toBe(1);
+    expect(sampleValue(text, 'candor_turns_total', { channel: 'cli', intent: 'limit.why_dropped', action: 'clarify' })).toBe(1);
+    expect(sampleValue(text, 'candor_fallbacks_total', { channel: 'cli' })).toBeUndefined();
   });
 });

@@ -98,7 +98,7 @@ describe('operations routes on the real web channel', () => {
       'explanations-by-reason',
     ]);
     for (const chart of charts) expect(chart.svgWidth).toBeGreaterThan(400);
-    const byId = Object.fromEntries(charts.map((chart) => [chart.id, chart.bars]));
+    const byId: Record<string, { label: string | null; value: number; width: number }[]> = Object.fromEntries(charts.map((chart) => [chart.id, chart.bars]));
     expect(byId['containment']![0]!.value).toBe(0.6);
     expect(byId['containment']![0]!.width).toBeGreaterThan(300);
     expect(byId['escalation-by-trigger']!.map((bar) => [bar.label, bar.value])).toEqual([

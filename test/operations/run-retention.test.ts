@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConsoleOnlyDesk } from '../../src/escalation/console-only-desk.js';
+import type { DeskLocation, DeskOutcome } from '../../src/escalation/escalation-desk.js';
 import { OutboxWorker } from '../../src/escalation/outbox-worker.js';
 import { exportAuditRecords } from '../../src/operations/export-audit-records.js';
 import { forgetCustomer, formatForgetOutcome } from '../../src/operations/forget-customer.js';
@@ -60,11 +61,15 @@ describe('retention and forget on real conversations', () => {
 
     // The worker removes the thread through the desk; 760 days on, the audit record and the shells go too.
     const deleted: string[] = [];
-    const desk = new ConsoleOnlyDesk();
-    desk.deleteThread = async (card) => {
-      deleted.push(`${card.channel}/${card.ts}`);
-      return { ok: true, value: card };
-    };
+    /** The console desk, noting which cards it was asked to delete. */
+    class RecordingDesk extends ConsoleOnlyDesk {
+      override async deleteThread(...args: unknown[]): Promise<DeskOutcome<DeskLocation>> {
+        const card = args[0] as DeskLocation;
+        deleted.push(`${card.channel}/${card.ts}`);
+        return { ok: true, value: card };
+      }
+    }
+    const desk = new RecordingDesk();
     expect(await new OutboxWorker({ store: app.store, desk, clock }).runOnce()).toBe(1);
     expect(deleted).toEqual(['console/0']);
     clock.set('2028-03-01T00:00:00.000Z');
