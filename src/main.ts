@@ -25,7 +25,14 @@ import { SLACK_PATHS } from './escalation/slack/create-slack-escalation.js';
 import { createReplyComposer } from './explain/create-reply-composer.js';
 import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
 import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
+import { createCandorMetrics, type CandorMetrics } from './observability/candor-metrics.js';
 import { createPinoLogger } from './observability/create-pino-logger.js';
+import { instrumentDecisionEngine } from './observability/instrument-decision-engine.js';
+import { instrumentTurnHandler } from './observability/instrument-turn-handler.js';
+import { instrumentConversationStore } from './observability/instrumented-conversation-store.js';
+import { startMetricsServer } from './observability/metrics-endpoint.js';
+import { createOperationsRoutes } from './operations/create-operations-routes.js';
+import { runRetention, startRetentionTimer } from './operations/run-retention.js';
 import { createCustomerRefMask } from './runtime/create-customer-ref-mask.js';
 import { randomIdGenerator } from './runtime/random-id-generator.js';
 import { systemClock } from './runtime/system-clock.js';
@@ -45,6 +52,7 @@ export interface Candor {
   /** Serialises turns and agent actions per conversation (across instances on Postgres). */
   lock: ConversationLock;
   turns: TurnHandler;
+  metrics: CandorMetrics;
   logger: Logger;
   clock: Clock;
   ids: IdGenerator;
@@ -61,6 +69,7 @@ export interface CandorOverrides {
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
+  metrics?: CandorMetrics;
 }
 
 /** Reads the environment, printing every problem and exiting 1 when a setting is invalid. */
@@ -89,16 +98,20 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
   const composer = createReplyComposer(content, { timeZone: config.content.DISPLAY_TIME_ZONE });
   const nlu = await loadOrTrainProjectClassifier({
     intentsDir: config.nlu.NLU_INTENTS_DIR,
-    cacheDir: config.nlu.NLU_CACHE_DIR === 'off' ? null : config.nlu.NLU_CACHE_DIR,
+    cacheDir: config.nlu.NLU_CACHE_DIR,
     valFile: config.nlu.NLU_VAL_FILE === '' ? undefined : config.nlu.NLU_VAL_FILE,
   });
   logger.info({ trainMs: Math.round(nlu.trainMs), fromCache: nlu.fromCache, contentVersion: composer.contentVersion }, 'content loaded and NLU ready');
 
-  const engine = overrides.engine ?? createDecisionEngine(config.decisions);
-  const store = overrides.store ?? (await createConversationStore(config.storage, logger));
+  const metrics = overrides.metrics ?? createCandorMetrics({ logger });
+  const engine = instrumentDecisionEngine(
+    overrides.engine ?? createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent }),
+    metrics,
+  );
+  const store = instrumentConversationStore(overrides.store ?? (await createConversationStore(config.storage, logger)), metrics);
   const lock = createConversationLock(config.storage, logger);
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
-  const turns = createTurnHandler({
+  const coreTurns = createTurnHandler({
     store,
     classifier: nlu.classifier,
     sentiment: new LexiconSentimentScorer(),
@@ -111,6 +124,8 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     maskCustomerId,
     logger,
   });
+  const turns = instrumentTurnHandler(coreTurns, metrics, logger);
+  metrics.watch({ store, clock });
   const demoCustomers = config.decisions.DECISION_ENGINE_URL === undefined ? loadDemoCustomers().list() : [];
 
   return {
@@ -123,6 +138,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     store,
     lock,
     turns,
+    metrics,
     logger,
     clock,
     ids,
@@ -162,7 +178,26 @@ export interface RunningCandor {
 export async function startCandor(candor: Candor, options: { extraRoutes?: Record<string, RequestListener> } = {}): Promise<RunningCandor> {
   const { config, logger } = candor;
   // Routes are looked up per request, so the Slack routes can be added once escalation exists.
-  const extraRoutes: Record<string, RequestListener> = { ...options.extraRoutes };
+  const operations = config.operations;
+  const extraRoutes: Record<string, RequestListener> = {
+    ...createOperationsRoutes({
+      config: operations,
+      metrics: candor.metrics,
+      store: candor.store,
+      clock: candor.clock,
+      logger,
+      checks: {
+        database: () => candor.store.ping(),
+        content: () => {
+          if (candor.composer.contentVersion === '') throw new Error('content not loaded');
+        },
+        nlu: () => {
+          candor.classifier.classify('hello', 'en');
+        },
+      },
+    }),
+    ...options.extraRoutes,
+  };
   const web = await createWebChannel({
     config: { ...config.web, NODE_ENV: config.app.NODE_ENV, HOST: config.app.HOST, PORT: config.app.PORT, PUBLIC_BASE_URL: config.app.PUBLIC_BASE_URL },
     turns: candor.turns,
@@ -185,6 +220,25 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     logger,
     publicBaseUrl: config.app.PUBLIC_BASE_URL ?? web.url,
     topics: candor.intents,
+    onDeadLetter: candor.metrics.recordDeadLetter,
+    onAttempt: candor.metrics.recordOutboxAttempt,
+  });
+  candor.metrics.watch({ sessions: () => web.sessionCount() });
+  const metricsServer =
+    operations.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer({ metrics: candor.metrics, host: operations.METRICS_HOST, port: operations.METRICS_PORT, token: operations.METRICS_TOKEN, logger });
+  const retention = startRetentionTimer({
+    intervalHours: operations.RETENTION_INTERVAL_HOURS,
+    logger,
+    run: () =>
+      runRetention({
+        store: candor.store,
+        clock: candor.clock,
+        ids: candor.ids,
+        policy: { transcriptDays: operations.TRANSCRIPT_RETENTION_DAYS, auditDays: operations.AUDIT_RETENTION_DAYS },
+        logger,
+      }),
   });
   for (const path of SLACK_PATHS) {
     extraRoutes[path] = function routeToSlack(request, response) {
@@ -200,8 +254,10 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     url: web.url,
     escalation,
     async stop(): Promise<void> {
+      await retention.stop();
       await escalation.stop();
       await web.close();
+      await metricsServer?.close();
       await candor.close();
     },
   };

@@ -3,6 +3,7 @@ import { appConfigSchema, type AppConfig } from './app-config.js';
 import { contentConfigSchema, type ContentConfig } from './content-config.js';
 import { decisionsConfigSchema, type DecisionsConfig } from './decisions-config.js';
 import { nluConfigSchema, type NluConfig } from './nlu-config.js';
+import { operationsConfigSchema, type OperationsConfig } from './operations-config.js';
 import { slackConfigSchema, type SlackConfig } from './slack-config.js';
 import { storageConfigSchema, type StorageConfig } from './storage-config.js';
 import { webConfigSchema, type WebConfig } from './web-config.js';
@@ -13,6 +14,7 @@ export interface CandorConfig {
   content: ContentConfig;
   decisions: DecisionsConfig;
   nlu: NluConfig;
+  operations: OperationsConfig;
   storage: StorageConfig;
   web: WebConfig;
   slack: SlackConfig;
@@ -26,6 +28,7 @@ const slices = {
   content: contentConfigSchema,
   decisions: decisionsConfigSchema,
   nlu: nluConfigSchema,
+  operations: operationsConfigSchema,
   storage: storageConfigSchema,
   web: webConfigSchema,
   slack: slackConfigSchema,

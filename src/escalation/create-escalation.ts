@@ -30,6 +30,8 @@ export interface EscalationDeps {
   topics?: IntentDirectory;
   /** Alert hook for dead-lettered outbox items (metrics, paging). */
   onDeadLetter?: (item: OutboxItem, error: string) => void;
+  /** Metrics hook for each finished delivery attempt. */
+  onAttempt?: (item: OutboxItem, outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
 }
 
 /** The running escalation side: cases, the Slack app when configured, the outbox worker and the unclaimed-case check. */
@@ -82,6 +84,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     backoffBaseMs: config.ESCALATION_OUTBOX_BACKOFF_BASE_MS,
     backoffMaxMs: config.ESCALATION_OUTBOX_BACKOFF_MAX_MS,
     ...(deps.onDeadLetter === undefined ? {} : { onDeadLetter: deps.onDeadLetter }),
+    ...(deps.onAttempt === undefined ? {} : { onAttempt: deps.onAttempt }),
   });
   let repingTimer: NodeJS.Timeout | null = null;
   let repingRun: Promise<unknown> | null = null;

@@ -42,7 +42,7 @@ const EXPECTED_FLAGS: Record<string, IntentFile['flags']> = {
   'account.frozen': { needsDecision: true, escalate: null, inMenu: true },
   'decision.request_review': { needsDecision: true, escalate: 'review_request', inMenu: false },
   'agent.request': { needsDecision: false, escalate: 'asked_for_person', inMenu: true },
-  'privacy.data_used': { needsDecision: false, escalate: null, inMenu: false },
+  'privacy.data_used': { needsDecision: true, escalate: null, inMenu: false },
   'repayment.overdue_impact': { needsDecision: true, escalate: null, inMenu: false },
   'feedback.complaint': { needsDecision: false, escalate: 'complaint', inMenu: false },
   'smalltalk.greeting': { needsDecision: false, escalate: null, inMenu: false },

@@ -284,7 +284,7 @@ describe('createReplyComposer: conversation replies', () => {
   it('gives the wait in minutes and offers a callback', () => {
     const reply = composer.compose({ kind: 'wait_notice', minutes: 7 }, 'zh-CN');
     expect(reply.text).toContain('7分钟');
-    expect(reply.suggestions).toEqual([{ label: '请给我回电', text: '请给我回电' }]);
+    expect(reply.suggestions).toEqual([{ label: '请给我回电', text: '请给我回电', topic: 'callback' }]);
     expect(reply.templateIds).toEqual(['wait_notice', 'labels/callback']);
   });
 

@@ -2,14 +2,9 @@ import { loadConfig, type CandorConfig } from '../../../src/config/load-config.j
 import type { Clock, IdGenerator } from '../../../src/core/ports/clock.js';
 import type { ConversationStore } from '../../../src/core/ports/conversation-store.js';
 import type { Logger } from '../../../src/core/ports/logger.js';
+import type { CandorMetrics } from '../../../src/observability/candor-metrics.js';
 import type { IncomingMessage, TurnHandler, TurnResult } from '../../../src/core/turn.js';
-import { createDecisionEngine } from '../../../src/decisions/create-decision-engine.js';
 import { buildCandor, type Candor } from '../../../src/main.js';
-import { createCandorMetrics, type CandorMetrics } from '../../../src/observability/candor-metrics.js';
-import { instrumentDecisionEngine } from '../../../src/observability/instrument-decision-engine.js';
-import { instrumentTurnHandler } from '../../../src/observability/instrument-turn-handler.js';
-import { instrumentConversationStore } from '../../../src/observability/instrumented-conversation-store.js';
-import { createConversationStore } from '../../../src/storage/create-conversation-store.js';
 
 /** A clock a test moves by hand. */
 export class ManualClock implements Clock {
@@ -46,31 +41,24 @@ export interface OperationsTestApp {
   close(): Promise<void>;
 }
 
-/** Builds the app the way the lead is asked to wire it in buildCandor. */
+/** Builds the real app with buildCandor, which wires the metrics decorators itself. */
 export async function startOperationsTestApp(options: { env?: Record<string, string>; logger?: Logger; clock?: Clock; ids?: IdGenerator } = {}): Promise<OperationsTestApp> {
   const result = loadConfig({ SQLITE_PATH: ':memory:', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
   if (!result.ok) throw new Error(result.problems);
   const config = result.config;
-  const metrics = createCandorMetrics();
-  const store = instrumentConversationStore(await createConversationStore(config.storage), metrics);
-  const engine = instrumentDecisionEngine(createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent }), metrics);
   const candor = await buildCandor(config, {
-    store,
-    engine,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
   });
-  metrics.watch({ store: candor.store, clock: candor.clock });
-  const turns = instrumentTurnHandler(candor.turns, metrics, candor.logger);
   return {
     config,
     candor,
-    metrics,
-    turns,
+    metrics: candor.metrics,
+    turns: candor.turns,
     store: candor.store,
     say: (conversationId, customerId, text, extra = {}) =>
-      turns.handle({ conversationId, channel: 'web', customerId, locale: 'en', text, ...extra }),
+      candor.turns.handle({ conversationId, channel: 'web', customerId, locale: 'en', text, ...extra }),
     close: () => candor.close(),
   };
 }
