@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { Locale } from '../../../../src/core/locale.js';
+import { startCandor } from '../../../../src/main.js';
+import { buildTestCandor } from '../../../support/build-test-candor.js';
 import type { CustomerChannel } from '../../../../src/core/reply.js';
 import { DEMO_DROP_REASONS } from '../../../fakes/web-scripted-turn-handler.js';
 import { startTestWebChannel } from './start-test-web-channel.js';
@@ -21,4 +25,22 @@ export type StartChatApp = () => Promise<RunningChatApp>;
 export const startScriptedChatApp: StartChatApp = async () => {
   const web = await startTestWebChannel();
   return { url: web.channel.url, customerChannel: web.channel.customerChannel, demoDropReasons: DEMO_DROP_REASONS, close: () => web.close() };
+};
+
+/** The real Candor (buildCandor + startCandor on in-memory SQLite) serving the widget on a free port. */
+export const startRealChatApp: StartChatApp = async () => {
+  const candor = await buildTestCandor({ PORT: '0', HOST: '127.0.0.1' });
+  const running = await startCandor(candor);
+  const reasons = (locale: Locale) => {
+    const file = parse(readFileSync(new URL(`../../../../templates/${locale}/reasons.yaml`, import.meta.url), 'utf8')) as {
+      reasons: Record<string, { meaning: string }>;
+    };
+    return ['PAY_LATE_RECENT', 'INQ_RECENT', 'UTIL_HIGH', 'MODEL_UPDATE'].map((code) => file.reasons[code]!.meaning);
+  };
+  return {
+    url: running.url,
+    customerChannel: running.web.customerChannel,
+    demoDropReasons: { en: reasons('en'), 'zh-CN': reasons('zh-CN') },
+    close: () => running.stop(),
+  };
 };
