@@ -1,5 +1,5 @@
 /** The kinds of personal data Candor removes from text before it is stored or leaves the server. */
-export type PiiKind = 'id' | 'phone' | 'card' | 'email' | 'ssn';
+export type PiiKind = 'id' | 'phone' | 'card' | 'email' | 'ssn' | 'secret';
 
 /** One piece of personal data found in normalised text: its kind and its `[start, end)` offsets. */
 export interface PiiSpan {
@@ -21,7 +21,11 @@ export const PII_TAGS: Readonly<Record<PiiKind, string>> = {
   card: '[CARD]',
   email: '[EMAIL]',
   ssn: '[SSN]',
+  secret: '[SECRET]',
 };
+
+/** Credentials customers paste by mistake: JSON web tokens, Slack tokens and bearer tokens. */
+const SECRET = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*|\bx(?:ox[abeprs]|app)-[A-Za-z0-9-]{10,}|\bBearer\s+[A-Za-z0-9._~+/=-]{16,}/g;
 
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
@@ -86,11 +90,15 @@ export function isValidSsn(area: string, group: string, serial: string): boolean
   return area !== '000' && area !== '666' && !area.startsWith('9') && group !== '00' && serial !== '0000';
 }
 
-/** Finds resident IDs, mobile numbers, card numbers, e-mail addresses and SSNs in the normalised form of `text`. */
+/** Finds resident IDs, mobile numbers, card numbers, e-mail addresses, SSNs and pasted credentials in the normalised form of `text`. */
 export function findPii(text: string): PiiFindings {
   const normalized = normalizeForPii(text);
   const spans: PiiSpan[] = [];
+  for (const match of normalized.matchAll(SECRET)) {
+    spans.push({ kind: 'secret', start: match.index, end: match.index + match[0].length });
+  }
   for (const match of normalized.matchAll(EMAIL)) {
+    if (spans.some((span) => match.index < span.end && span.start < match.index + match[0].length)) continue;
     spans.push({ kind: 'email', start: match.index, end: match.index + match[0].length });
   }
   const groups = digitGroupsOutside(normalized, spans);

@@ -228,3 +228,17 @@ describe('redactPii properties', () => {
     );
   });
 });
+
+describe('pasted credentials', () => {
+  it.each([
+    ['a JWT', 'my token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vLWRyb3AiLCJleHAiOjF9.c2lnbmF0dXJlLXZhbHVlLWhlcmU ok', 'my token [SECRET] ok'],
+    ['a Slack bot token', 'use xoxb-1234567890-abcdefghijkl please', 'use [SECRET] please'],
+    ['a bearer header', 'Authorization: Bearer abcdefghijklmnop0123456789', 'Authorization: [SECRET]'],
+  ])('redacts %s', (_name, text, expected) => {
+    expect(redactPii(text)).toBe(expected);
+  });
+
+  it('leaves ordinary words alone', () => {
+    expect(redactPii('eye on the bearer bonds, xox hugs')).toBe('eye on the bearer bonds, xox hugs');
+  });
+});
