@@ -250,6 +250,12 @@ export const deliveryFromRow = (row: unknown): PendingDelivery => deliveryRow.pa
 /** Reads the `result` column of a done outbox item. */
 export const outboxResultFromColumn = (value: unknown): Record<string, unknown> => jsonObject.parse(value);
 
+/**
+ * How long an acknowledged reply stays readable: long enough for instances whose sockets of the same
+ * customer have not seen it yet to fetch it when signalled; later acknowledgements of the recipient forget it.
+ */
+export const ACKED_DELIVERY_KEEP_MS = 10 * 60_000;
+
 /** Outbox errors are kept short: they are for operators, and a desk's error body can be large. */
 export function truncateError(error: string): string {
   return error.length > 2000 ? `${error.slice(0, 1999)}…` : error;

@@ -493,6 +493,23 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect((await store.listPendingDeliveries('cust-2')).map((d) => d.id)).toEqual(['x1']);
         expect(await store.listPendingDeliveries('nobody')).toEqual([]);
       });
+
+      it('still lists a reply acknowledged since a given instant when asked, for sockets on other instances', async () => {
+        const store = await freshStore();
+        const delivery = (id: string) => ({ id, recipient: 'web:cust-1', payload: { id }, createdAt: at(1) });
+        await store.enqueueDelivery(delivery('r1'));
+        await store.enqueueDelivery(delivery('r2'));
+        const beforeAck = new Date(Date.now() - 1000).toISOString();
+        await store.ackDelivery('web:cust-1', 'r1');
+        await store.ackDelivery('web:cust-1', 'r1');
+        expect((await store.listPendingDeliveries('web:cust-1')).map((d) => d.id)).toEqual(['r2']);
+        expect((await store.listPendingDeliveries('web:cust-1', { includeAckedSince: beforeAck })).map((d) => d.id)).toEqual(['r1', 'r2']);
+        const afterAck = new Date(Date.now() + 60_000).toISOString();
+        expect((await store.listPendingDeliveries('web:cust-1', { includeAckedSince: afterAck })).map((d) => d.id)).toEqual(['r2']);
+        // Acknowledged is final: the same reply enqueued again (a retried relay) is not pending again.
+        await store.enqueueDelivery(delivery('r1'));
+        expect((await store.listPendingDeliveries('web:cust-1')).map((d) => d.id)).toEqual(['r2']);
+      });
     });
 
     describe('migrations', () => {

@@ -131,7 +131,13 @@ export interface ConversationStore {
   markEventSeen(eventId: string, at: string): Promise<boolean>;
 
   enqueueDelivery(delivery: PendingDelivery): Promise<void>;
-  listPendingDeliveries(recipient: string): Promise<PendingDelivery[]>;
+  /**
+   * The recipient's unacknowledged replies, oldest first; with `includeAckedSince`, also those
+   * acknowledged at or after that instant (another instance's socket may have acknowledged a reply
+   * a socket here has not seen yet).
+   */
+  listPendingDeliveries(recipient: string, options?: { includeAckedSince?: string }): Promise<PendingDelivery[]>;
+  /** Marks a reply acknowledged; it is no longer pending, and is forgotten a few minutes later. */
   ackDelivery(recipient: string, id: string): Promise<void>;
 
   /** Throws `storage_unavailable` unless the database answers a trivial query (readiness). */

@@ -129,6 +129,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX seen_events_by_time ON seen_events (seen_at);
     `,
   },
+  {
+    version: 3,
+    name: 'acknowledged deliveries kept briefly',
+    sql: `
+      ALTER TABLE pending_deliveries ADD COLUMN acked_at TIMESTAMPTZ;
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

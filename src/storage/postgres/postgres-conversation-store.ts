@@ -19,6 +19,7 @@ import type {
 } from '../../core/ports/conversation-store.js';
 import type { Logger } from '../../core/ports/logger.js';
 import {
+  ACKED_DELIVERY_KEEP_MS,
   ANONYMIZED_CONVERSATION_PREFIX,
   caseFromRow,
   conversationFromRow,
@@ -301,17 +302,27 @@ export class PostgresConversationStore implements ConversationStore {
     );
   }
 
-  async listPendingDeliveries(recipient: string): Promise<PendingDelivery[]> {
+  async listPendingDeliveries(recipient: string, options: { includeAckedSince?: string } = {}): Promise<PendingDelivery[]> {
+    const since = options.includeAckedSince === undefined ? null : toIsoInstant(options.includeAckedSince);
     const rows = await this.query(
       'candor_list_deliveries',
-      'SELECT id, recipient, payload, created_at FROM pending_deliveries WHERE recipient = $1 ORDER BY seq',
-      [recipient],
+      `SELECT id, recipient, payload, created_at FROM pending_deliveries
+       WHERE recipient = $1 AND (acked_at IS NULL OR acked_at >= $2::timestamptz) ORDER BY seq`,
+      [recipient, since],
     );
     return rows.map(deliveryFromRow);
   }
 
   async ackDelivery(recipient: string, id: string): Promise<void> {
-    await this.query('candor_ack_delivery', 'DELETE FROM pending_deliveries WHERE recipient = $1 AND id = $2', [recipient, id]);
+    const now = Date.now();
+    await this.query(
+      'candor_ack_delivery',
+      `WITH acked AS (
+         UPDATE pending_deliveries SET acked_at = $3 WHERE recipient = $1 AND id = $2 AND acked_at IS NULL
+       )
+       DELETE FROM pending_deliveries WHERE recipient = $1 AND acked_at < $4`,
+      [recipient, id, new Date(now).toISOString(), new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString()],
+    );
   }
 
   async ping(): Promise<void> {

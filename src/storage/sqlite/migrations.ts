@@ -128,6 +128,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX seen_events_by_time ON seen_events (seen_at);
     `,
   },
+  {
+    version: 3,
+    name: 'acknowledged deliveries kept briefly',
+    sql: `
+      ALTER TABLE pending_deliveries ADD COLUMN acked_at TEXT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

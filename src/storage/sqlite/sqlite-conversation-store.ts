@@ -19,6 +19,7 @@ import type {
   TurnWrite,
 } from '../../core/ports/conversation-store.js';
 import {
+  ACKED_DELIVERY_KEEP_MS,
   ANONYMIZED_CONVERSATION_PREFIX,
   caseFromRow,
   conversationFromRow,
@@ -207,12 +208,17 @@ export class SqliteConversationStore implements ConversationStore {
     );
   }
 
-  async listPendingDeliveries(recipient: string): Promise<PendingDelivery[]> {
-    return this.read(() => (this.sql.listDeliveries.all(recipient) as Row[]).map(deliveryFromRow));
+  async listPendingDeliveries(recipient: string, options: { includeAckedSince?: string } = {}): Promise<PendingDelivery[]> {
+    const since = options.includeAckedSince === undefined ? null : toIsoInstant(options.includeAckedSince);
+    return this.read(() => (this.sql.listDeliveries.all(recipient, since, since) as Row[]).map(deliveryFromRow));
   }
 
   async ackDelivery(recipient: string, id: string): Promise<void> {
-    this.write(() => this.sql.ackDelivery.run(recipient, id));
+    const now = Date.now();
+    this.write(() => {
+      this.sql.ackDelivery.run(new Date(now).toISOString(), recipient, id);
+      this.sql.forgetAckedDeliveries.run(recipient, new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString());
+    });
   }
 
   async ping(): Promise<void> {
@@ -609,8 +615,11 @@ function prepareStatements(db: Database.Database) {
     enqueueDelivery: db.prepare(`
       INSERT INTO pending_deliveries (recipient, id, payload, created_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (recipient, id) DO NOTHING`),
-    listDeliveries: db.prepare('SELECT * FROM pending_deliveries WHERE recipient = ? ORDER BY seq'),
-    ackDelivery: db.prepare('DELETE FROM pending_deliveries WHERE recipient = ? AND id = ?'),
+    listDeliveries: db.prepare(
+      'SELECT * FROM pending_deliveries WHERE recipient = ? AND (acked_at IS NULL OR (? IS NOT NULL AND acked_at >= ?)) ORDER BY seq',
+    ),
+    ackDelivery: db.prepare('UPDATE pending_deliveries SET acked_at = ? WHERE recipient = ? AND id = ? AND acked_at IS NULL'),
+    forgetAckedDeliveries: db.prepare('DELETE FROM pending_deliveries WHERE recipient = ? AND acked_at < ?'),
     summarizeConversations: db.prepare(`
       SELECT c.id, c.channel, c.created_at,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer') AS customer_messages,
