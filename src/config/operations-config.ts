@@ -37,9 +37,3 @@ export const operationsConfigSchema = z
 
 /** The parsed operations settings. */
 export type OperationsConfig = z.infer<typeof operationsConfigSchema>;
-
-/** Returns the operations slice of a composed config, or the defaults while the composition root does not carry one. */
-export function operationsSliceOf(config: object): OperationsConfig {
-  const slice = (config as { operations?: OperationsConfig }).operations;
-  return slice ?? operationsConfigSchema.parse({});
-}

@@ -1,5 +1,4 @@
 import { buildCandor, loadConfigOrExit } from '../main.js';
-import { operationsSliceOf } from '../config/operations-config.js';
 import { formatForgetOutcome, forgetCustomer } from './forget-customer.js';
 import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
 
@@ -9,7 +8,7 @@ const args = parseCliArgs(process.argv.slice(2), { customer: { type: 'string' },
 const customerId = args.customer?.trim() ?? '';
 if (customerId === '') exitWithUsage('--customer ID is required', USAGE);
 const config = loadConfigOrExit({ quiet: true });
-const operations = operationsSliceOf(config);
+const operations = config.operations;
 const candor = await buildCandor(config);
 try {
   const outcome = await forgetCustomer({ store: candor.store, clock: candor.clock, ids: candor.ids, auditDays: operations.AUDIT_RETENTION_DAYS, customerId });

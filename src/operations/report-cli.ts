@@ -1,5 +1,4 @@
 import { buildCandor, loadConfigOrExit } from '../main.js';
-import { operationsSliceOf } from '../config/operations-config.js';
 import { buildOperationsReport } from './build-operations-report.js';
 import { formatOperationsReport } from './format-operations-report.js';
 import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
@@ -9,7 +8,7 @@ const USAGE = 'usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [-
 
 const args = parseCliArgs(process.argv.slice(2), { from: { type: 'string' }, to: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
 const config = loadConfigOrExit({ quiet: true });
-const operations = operationsSliceOf(config);
+const operations = config.operations;
 const top = args.top === undefined ? 10 : Number(args.top);
 if (!Number.isInteger(top) || top < 1 || top > 1000) exitWithUsage('--top must be an integer from 1 to 1000', USAGE);
 const candor = await buildCandor(config);

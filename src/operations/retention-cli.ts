@@ -1,5 +1,4 @@
 import { buildCandor, loadConfigOrExit } from '../main.js';
-import { operationsSliceOf } from '../config/operations-config.js';
 import { parseCliArgs } from './operations-cli-kit.js';
 import { formatRetentionOutcome, runRetention } from './run-retention.js';
 
@@ -7,7 +6,7 @@ const USAGE = 'usage: npm run retention -- [--json]   (uses TRANSCRIPT_RETENTION
 
 const args = parseCliArgs(process.argv.slice(2), { json: { type: 'boolean', default: false } }, USAGE);
 const config = loadConfigOrExit({ quiet: true });
-const operations = operationsSliceOf(config);
+const operations = config.operations;
 const candor = await buildCandor(config);
 try {
   const outcome = await runRetention({
