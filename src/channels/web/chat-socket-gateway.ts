@@ -31,6 +31,9 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Error frames are not sent while this much is already queued on the socket (a flooding client). */
 const MAX_BUFFERED_FOR_ERRORS = 64 * 1024;
 
+/** The websocket close code for a server going away for a restart: the widget reconnects (to any instance). */
+export const SERVICE_RESTART_CLOSE_CODE = 1012;
+
 /** What the gateway needs to accept sockets and run their turns. */
 export interface ChatSocketGatewayDependencies {
   tokens: ChatTokenService;
@@ -76,6 +79,8 @@ export class ChatSocketGateway {
   private readonly sessions = new Map<WebSocket, ChatSession>();
   private readonly errorFrames = new Map<string, string>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly turnsInFlight = new Set<Promise<void>>();
+  private isAccepting = true;
 
   constructor(deps: ChatSocketGatewayDependencies) {
     this.deps = deps;
@@ -89,6 +94,7 @@ export class ChatSocketGateway {
     socket.on('error', (error) => this.deps.logger.debug({ err: error }, 'chat upgrade socket error'));
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== CHAT_SOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!this.isAccepting) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const origin = request.headers.origin;
     if (origin !== undefined && !this.deps.settings.isOriginAllowed(origin)) {
       this.deps.logger.warn({ origin }, 'chat socket refused: origin not allowed');
@@ -102,12 +108,47 @@ export class ChatSocketGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.openSession(ws, identity, locale));
   }
 
-  /** Closes every socket and stops the heartbeat. */
-  async close(): Promise<void> {
+  /**
+   * Shuts down without losing a message: refuses new sockets, lets the turns in flight finish, then
+   * closes every socket with 1012 "service restart" (the widget reconnects, to any instance) while
+   * still running the turns of messages that were already on the wire; after `graceMs` the rest is cut off.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.graceMs ?? 10_000);
+    this.isAccepting = false;
+    await this.waitForTurns(deadline);
+    const closed = [...this.sessions.keys()].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) return resolve();
+          ws.once('close', () => resolve());
+          ws.close(SERVICE_RESTART_CLOSE_CODE, 'service restart');
+        }),
+    );
+    await withDeadline(Promise.all(closed), deadline);
+    await this.waitForTurns(deadline);
     clearInterval(this.heartbeat);
     for (const ws of this.sessions.keys()) ws.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** The number of turns running now. */
+  turnsRunning(): number {
+    return this.turnsInFlight.size;
+  }
+
+  private async waitForTurns(deadline: number): Promise<void> {
+    while (this.turnsInFlight.size > 0 && Date.now() < deadline) {
+      await withDeadline(Promise.all([...this.turnsInFlight]), deadline);
+    }
+  }
+
+  private track(turn: Promise<void>): void {
+    const settled: Promise<void> = turn
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'web turn crashed'))
+      .finally(() => this.turnsInFlight.delete(settled));
+    this.turnsInFlight.add(settled);
   }
 
   /** The number of open sessions. */
@@ -189,11 +230,11 @@ export class ChatSocketGateway {
     switch (frame.type) {
       case 'hello':
         if (frame.locale) session.locale = frame.locale;
-        if (frame.start) void this.runTurn(ws, session, { text: '', topic: this.knownTopic(frame.topic) });
+        if (frame.start) this.track(this.runTurn(ws, session, { text: '', topic: this.knownTopic(frame.topic) }));
         return;
       case 'message':
         if (frame.locale) session.locale = frame.locale;
-        void this.runTurn(ws, session, { text: frame.text, topic: this.knownTopic(frame.topic), clientMessageId: frame.id });
+        this.track(this.runTurn(ws, session, { text: frame.text, topic: this.knownTopic(frame.topic), clientMessageId: frame.id }));
         return;
       case 'ack':
         this.deps.customerChannel.acknowledge(session.connection, frame.id).catch((error: unknown) => {
@@ -231,6 +272,8 @@ export class ChatSocketGateway {
       if (outcome.status === 'failed') {
         const error = asCandorError(outcome.error);
         this.deps.logger.error({ conversationId: session.conversationId, code: error.code, err: error }, 'web turn failed');
+        // A database outage (storage_unavailable) gets the generic "please try again in a moment": the
+        // message may be sent again safely (a client message id already stored is skipped).
         this.sendError(ws, session, error.code === 'conversation_busy' ? 'busy' : 'generic');
       }
     } finally {
@@ -280,7 +323,22 @@ function rawDataToString(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
+/** Resolves when the promise settles or the deadline passes, whichever is first. */
+async function withDeadline(promise: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 503, reason: string): void {
   if (socket.destroyed) return;
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${reason.length}\r\n\r\n${reason}`);
 }

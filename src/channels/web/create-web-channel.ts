@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CandorError } from '../../core/candor-error.js';
+import type { DeliverySignal } from '../../core/ports/delivery-signal.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import type { ReplyComposer } from '../../core/ports/reply-composer.js';
@@ -34,6 +35,8 @@ export interface WebChannelDependencies {
   logger?: Logger;
   /** Routes the composition root serves on the same server, by exact path (e.g. `/healthz`). */
   extraRoutes?: Record<string, RequestListener>;
+  /** Tells other instances about kept replies and hears theirs; absent → a single instance. */
+  signal?: DeliverySignal;
 }
 
 /** A running web channel. */
@@ -49,7 +52,11 @@ export interface WebChannel {
   demoMode: boolean;
   /** Open chat sockets, for metrics. */
   sessionCount(): number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets turns in flight finish, closes the chat sockets with 1012
+   * "service restart" and the server; whatever is still open after `graceMs` (default 10 s) is cut off.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -73,7 +80,8 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     issuer: config.CHAT_TOKEN_ISSUER,
     ttlSeconds: config.CHAT_TOKEN_TTL_SECONDS,
   });
-  const customerChannel = new WebCustomerChannel({ store: deps.store, logger });
+  const customerChannel = new WebCustomerChannel({ store: deps.store, logger, ...(deps.signal ? { signal: deps.signal } : {}) });
+  await customerChannel.start();
   const adapter = new CandorWebAdapter({ customerChannel, connections: customerChannel });
   const controller = createWebBotkit({ adapter, turns: deps.turns, customerChannel });
 
@@ -131,13 +139,19 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     tokens,
     demoMode,
     sessionCount: () => gateway.sessionCount(),
-    async close(): Promise<void> {
-      await gateway.close();
+    async close(options: { graceMs?: number } = {}): Promise<void> {
+      const graceMs = options.graceMs ?? 10_000;
+      const deadline = Date.now() + graceMs;
+      // Stop accepting first; requests already in progress (a Slack action, a readiness probe) may finish.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await gateway.close({ graceMs });
       await controller.shutdown();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await customerChannel.close();
+      const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+      server.closeIdleConnections();
+      await serverClosed;
+      clearTimeout(timer);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { CandorError } from '../../core/candor-error.js';
 import { InProcessConversationLock } from '../../core/in-process-conversation-lock.js';
 import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import { localDeliverySignal, type DeliverySignal } from '../../core/ports/delivery-signal.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { CustomerChannel, OutgoingReply } from '../../core/reply.js';
 import { replyFrameSchema, toReplyFrame } from './chat-frames.js';
@@ -18,16 +19,26 @@ export interface ChatConnection {
 interface ConnectionState {
   /** False until the replies kept while offline have been sent, so live replies cannot overtake them. */
   ready: boolean;
-  /** Reply ids sent on this socket and not yet acknowledged: each reply goes once per socket. */
+  /** Reply ids sent on this socket (acknowledged or not): each reply goes once per socket. */
   sent: Set<string>;
+  /** When the socket attached (ms), to tell replies it should see from ones other tabs saw before it opened. */
+  attachedAt: number;
 }
 
-/** Unacknowledged ids remembered per socket; a client that never acks cannot grow memory without bound. */
-const MAX_UNACKED_PER_CONNECTION = 512;
+/** Reply ids remembered per socket; bounded, so a long-lived socket cannot grow memory without bound. */
+const MAX_SENT_PER_CONNECTION = 512;
+
+/**
+ * A signalled re-scan also offers replies another instance's socket already acknowledged, if they
+ * were created at most this long before the local socket attached (allows for clock skew between instances).
+ */
+const ACKED_REPLY_WINDOW_MS = 30_000;
 
 /**
  * Delivers replies to every open socket of a conversation and keeps each in the store until a
  * socket acknowledges it, so replies to an offline customer arrive in order, once, on reconnect.
+ * With several instances, a kept reply is announced on the DeliverySignal, and the instances
+ * holding the conversation's other sockets fetch it from the store and send it.
  */
 export class WebCustomerChannel implements CustomerChannel {
   private readonly connections = new Map<string, Map<ChatConnection, ConnectionState>>();
@@ -35,17 +46,29 @@ export class WebCustomerChannel implements CustomerChannel {
   private readonly order = new InProcessConversationLock();
   private readonly store: DeliveryStore;
   private readonly logger: Logger;
+  private readonly signal: DeliverySignal;
 
-  constructor(deps: { store: DeliveryStore; logger: Logger }) {
+  constructor(deps: { store: DeliveryStore; logger: Logger; signal?: DeliverySignal }) {
     this.store = deps.store;
     this.logger = deps.logger;
+    this.signal = deps.signal ?? localDeliverySignal;
   }
 
-  /** Keeps the reply until acknowledged and sends it to every open socket of its conversation. */
+  /** Starts hearing other instances' announcements (a no-op on a single instance). */
+  async start(): Promise<void> {
+    await this.signal.start({
+      onPending: (recipient) => this.rescanInBackground(recipient),
+      onResync: () => {
+        for (const recipient of this.connections.keys()) this.rescanInBackground(recipient);
+      },
+    });
+  }
+
+  /** Keeps the reply until acknowledged, sends it to every open socket here, and announces it to the other instances. */
   async deliver(reply: OutgoingReply): Promise<void> {
     const frame = toReplyFrame(reply);
+    let isKept = true;
     await this.order.withLock(reply.conversationId, async () => {
-      let isKept = true;
       try {
         await this.store.enqueueDelivery({ id: reply.id, recipient: reply.conversationId, payload: frame, createdAt: reply.createdAt });
       } catch (error) {
@@ -57,6 +80,40 @@ export class WebCustomerChannel implements CustomerChannel {
         throw new CandorError('storage_unavailable', `reply ${reply.id} could neither be kept nor sent`);
       }
     });
+    if (!isKept) return;
+    try {
+      await this.signal.announce(reply.conversationId);
+    } catch (error) {
+      // The reply is kept: a socket elsewhere gets it at its next re-scan or reconnect.
+      this.logger.warn({ conversationId: reply.conversationId, replyId: reply.id, err: error }, 'kept web reply could not be announced to other instances');
+    }
+  }
+
+  /** Sends the conversation's kept replies that its sockets here have not had yet (after another instance's announcement). */
+  async rescan(conversationId: string): Promise<void> {
+    await this.order.withLock(conversationId, async () => {
+      const sockets = this.connections.get(conversationId);
+      if (!sockets) return;
+      const ready = [...sockets].filter(([, state]) => state.ready);
+      if (ready.length === 0) return;
+      const earliest = Math.min(...ready.map(([, state]) => state.attachedAt)) - ACKED_REPLY_WINDOW_MS;
+      const kept = await this.store.listPendingDeliveries(conversationId, { includeAckedSince: new Date(earliest).toISOString() });
+      for (const delivery of kept) {
+        const frame = replyFrameSchema.safeParse(delivery.payload);
+        if (!frame.success) continue;
+        const data = JSON.stringify(frame.data);
+        const createdAt = Date.parse(delivery.createdAt);
+        for (const [connection, state] of ready) {
+          if (createdAt >= state.attachedAt - ACKED_REPLY_WINDOW_MS) sendOnce(connection, state, frame.data.id, data);
+        }
+      }
+    });
+  }
+
+  private rescanInBackground(conversationId: string): void {
+    this.rescan(conversationId).catch((error: unknown) => {
+      this.logger.warn({ conversationId, err: error }, 'kept web replies could not be re-scanned; they wait for the next signal or reconnect');
+    });
   }
 
   /** Registers a socket, then sends it the replies kept while the conversation had no acknowledging socket. */
@@ -65,8 +122,9 @@ export class WebCustomerChannel implements CustomerChannel {
     if (!sockets) {
       sockets = new Map();
       this.connections.set(connection.conversationId, sockets);
+      this.signal.watch(connection.conversationId);
     }
-    const state: ConnectionState = { ready: false, sent: new Set() };
+    const state: ConnectionState = { ready: false, sent: new Set(), attachedAt: Date.now() };
     sockets.set(connection, state);
     await this.order.withLock(connection.conversationId, async () => {
       try {
@@ -90,13 +148,20 @@ export class WebCustomerChannel implements CustomerChannel {
     const sockets = this.connections.get(connection.conversationId);
     if (!sockets) return;
     sockets.delete(connection);
-    if (sockets.size === 0) this.connections.delete(connection.conversationId);
+    if (sockets.size === 0) {
+      this.connections.delete(connection.conversationId);
+      this.signal.unwatch(connection.conversationId);
+    }
   }
 
   /** Records that a socket received a reply, so it is not sent again on a later reconnect. */
   async acknowledge(connection: ChatConnection, replyId: string): Promise<void> {
-    this.connections.get(connection.conversationId)?.get(connection)?.sent.delete(replyId);
     await this.store.ackDelivery(connection.conversationId, replyId);
+  }
+
+  /** Stops hearing other instances. */
+  async close(): Promise<void> {
+    await this.signal.close();
   }
 
   /** Sends a transient frame (e.g. typing) to every open socket of a conversation; it is not kept. */
@@ -133,7 +198,7 @@ function sendOnce(connection: ChatConnection, state: ConnectionState, replyId: s
   if (state.sent.has(replyId)) return false;
   if (!connection.send(data)) return false;
   state.sent.add(replyId);
-  if (state.sent.size > MAX_UNACKED_PER_CONNECTION) {
+  if (state.sent.size > MAX_SENT_PER_CONNECTION) {
     const oldest = state.sent.values().next();
     if (!oldest.done) state.sent.delete(oldest.value);
   }
