@@ -191,8 +191,9 @@ export class ChatSocketGateway {
       customerId: identity.customerId,
       locale,
       frames: new TokenBucket({ burst: settings.rateBurst, perSecond: settings.ratePerSecond }),
-      // Acks are cheap and come in bursts after a reconnect, so they have their own, roomier bucket.
-      acks: new TokenBucket({ burst: 256, perSecond: 64 }),
+      // Acks are cheap and come in bursts after a reconnect, so they have their own, roomier bucket
+      // (never tighter than the message bucket: each reply to a message earns one ack).
+      acks: new TokenBucket({ burst: Math.max(256, settings.rateBurst), perSecond: Math.max(64, settings.ratePerSecond) }),
       connection,
       isAlive: true,
     };
