@@ -38,7 +38,9 @@ import { randomIdGenerator } from './runtime/random-id-generator.js';
 import { systemClock } from './runtime/system-clock.js';
 import { createConversationLock } from './storage/create-conversation-lock.js';
 import { createConversationStore } from './storage/create-conversation-store.js';
+import { createDeliverySignal } from './storage/create-delivery-signal.js';
 import { createWebChannel, type WebChannel } from './channels/web/create-web-channel.js';
+import type { DeliveryStore } from './channels/web/web-customer-channel.js';
 
 /** The assembled core of Candor: content, understanding, decisions, storage and the turn, without servers. */
 export interface Candor {
@@ -49,6 +51,8 @@ export interface Candor {
   classifier: IntentClassifier;
   engine: ManagedDecisionEngine;
   store: ConversationStore;
+  /** The store's offline-delivery part, undecorated so every option reaches the database. */
+  deliveries: DeliveryStore;
   /** Serialises turns and agent actions per conversation (across instances on Postgres). */
   lock: ConversationLock;
   turns: TurnHandler;
@@ -108,7 +112,8 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     overrides.engine ?? createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent }),
     metrics,
   );
-  const store = instrumentConversationStore(overrides.store ?? (await createConversationStore(config.storage, logger)), metrics);
+  const rawStore = overrides.store ?? (await createConversationStore(config.storage, logger));
+  const store = instrumentConversationStore(rawStore, metrics);
   const lock = createConversationLock(config.storage, logger);
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
   const coreTurns = createTurnHandler({
@@ -136,6 +141,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     classifier: nlu.classifier,
     engine,
     store,
+    deliveries: rawStore,
     lock,
     turns,
     metrics,
@@ -171,7 +177,12 @@ export interface RunningCandor {
   server: Server;
   url: string;
   escalation: Escalation;
-  stop(): Promise<void>;
+  /**
+   * Shuts down gracefully: `/readyz` answers 503 at once, the listener closes, turns in flight finish,
+   * chat sockets close with 1012 (the widget reconnects to another instance), then the worker, timers
+   * and pools stop; anything still running after `graceMs` (default 10 s) is cut off.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Starts the HTTP server with the web chat, the Slack endpoints and the escalation worker. */
@@ -179,6 +190,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   const { config, logger } = candor;
   // Routes are looked up per request, so the Slack routes can be added once escalation exists.
   const operations = config.operations;
+  let isDraining = false;
   const extraRoutes: Record<string, RequestListener> = {
     ...createOperationsRoutes({
       config: operations,
@@ -187,6 +199,10 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
       clock: candor.clock,
       logger,
       checks: {
+        // First to fail on shutdown, so a load balancer stops sending new customers here.
+        accepting: () => {
+          if (isDraining) throw new Error('shutting down');
+        },
         database: () => candor.store.ping(),
         content: () => {
           if (candor.composer.contentVersion === '') throw new Error('content not loaded');
@@ -201,7 +217,8 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   const web = await createWebChannel({
     config: { ...config.web, NODE_ENV: config.app.NODE_ENV, HOST: config.app.HOST, PORT: config.app.PORT, PUBLIC_BASE_URL: config.app.PUBLIC_BASE_URL },
     turns: candor.turns,
-    store: candor.store,
+    store: candor.deliveries,
+    signal: createDeliverySignal(config.storage, logger),
     composer: candor.composer,
     intents: candor.intents,
     demoCustomers: candor.demoCustomers,
@@ -253,10 +270,11 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     server: web.server,
     url: web.url,
     escalation,
-    async stop(): Promise<void> {
+    async stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
+      isDraining = true;
+      await web.close(stopOptions);
       await retention.stop();
       await escalation.stop();
-      await web.close();
       await metricsServer?.close();
       await candor.close();
     },
@@ -281,15 +299,27 @@ async function main(): Promise<void> {
   }
   const running = await startCandor(candor);
   process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
+  let isStopping = false;
   const shutdown = (signal: string) => {
-    candor.logger.info({ signal }, 'shutting down');
+    if (isStopping) {
+      candor.logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    isStopping = true;
+    candor.logger.info({ signal }, 'shutting down: finishing turns in flight');
     running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        candor.logger.info({}, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        candor.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
