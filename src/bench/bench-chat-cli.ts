@@ -89,7 +89,7 @@ async function spawnServer(kind: BenchServerKind, workDir: string, round: number
   let args: string[];
   let env: Record<string, string>;
   if (kind === 'candor') {
-    const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=candor-${round}-${Date.now()}.cpuprofile`];
+    const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
     args = [...profile, ...childNodeFlags, script('bench-candor-server')];
     env = serverEnv({
       PORT: String(port),

@@ -130,7 +130,7 @@ export function createPinoLogger(options: { level: string; destination?: NodeJS.
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? process.stdout,
+    toDestination(options.destination ?? process.stdout),
   );
   const write = (level: 'debug' | 'info' | 'warn' | 'error') =>
     function log(fields: LogFields, message: string): void {
@@ -138,4 +138,16 @@ export function createPinoLogger(options: { level: string; destination?: NodeJS.
       base[level](sanitizeLogFields(fields, level), redactLogText(message));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), pino: base };
+}
+
+/**
+ * The process's own stdout and stderr are written through pino's asynchronous destination: a line
+ * is never delayed (minLength 0), but lines logged while a write is in flight go out together in
+ * the next write instead of one blocking write each (pino flushes them on exit). Any other stream
+ * (a test's, a file's) is used as given.
+ */
+function toDestination(destination: NodeJS.WritableStream): NodeJS.WritableStream | ReturnType<typeof pino.destination> {
+  if (destination === process.stderr) return pino.destination({ dest: 2, sync: false, minLength: 0 });
+  if (destination === process.stdout) return pino.destination({ dest: 1, sync: false, minLength: 0 });
+  return destination;
 }

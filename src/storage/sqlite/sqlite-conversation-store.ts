@@ -48,10 +48,20 @@ export const DEFAULT_SQLITE_PATH = 'data/candor.sqlite';
 
 type Row = Record<string, unknown>;
 
+/** A hot-path write waiting for the next group commit, with the promise its caller awaits. */
+interface QueuedWrite {
+  work: () => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** The default ConversationStore: one SQLite file in WAL mode, every statement prepared once, every write one transaction. */
 export class SqliteConversationStore implements ConversationStore {
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  /** Writes of turns and deliveries queued for the next group commit (see {@link writeInGroup}). */
+  private queued: QueuedWrite[] = [];
+  private isCommitScheduled = false;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -93,7 +103,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async saveTurn(write: TurnWrite): Promise<void> {
-    this.write(() => {
+    return this.writeInGroup(() => {
       this.upsertConversation(write.conversation);
       for (const message of write.messages) this.insertMessage(message);
       for (const explanation of write.explanations) this.insertExplanation(explanation);
@@ -203,7 +213,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async enqueueDelivery(delivery: PendingDelivery): Promise<void> {
-    this.write(() =>
+    return this.writeInGroup(() =>
       this.sql.enqueueDelivery.run(delivery.recipient, delivery.id, JSON.stringify(delivery.payload), toIsoInstant(delivery.createdAt)),
     );
   }
@@ -215,7 +225,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   async ackDelivery(recipient: string, id: string): Promise<void> {
     const now = Date.now();
-    this.write(() => {
+    return this.writeInGroup(() => {
       this.sql.ackDelivery.run(new Date(now).toISOString(), recipient, id);
       this.sql.forgetAckedDeliveries.run(recipient, new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString());
     });
@@ -328,7 +338,9 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commitQueued();
+    this.db.close();
   }
 
   /**
@@ -491,6 +503,8 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   private write<T>(work: () => T): T {
+    // Writes queued earlier commit first, so writes land in the order they were asked for.
+    this.commitQueued();
     try {
       // IMMEDIATE takes the write lock up front, so a read-then-write (a claim) cannot interleave with another process.
       return this.db.transaction(work).immediate();
@@ -498,6 +512,54 @@ export class SqliteConversationStore implements ConversationStore {
       throw storageError(error, 'SQLite write failed');
     }
   }
+  /**
+   * Group commit: the writes of every turn and delivery asked for in one turn of the event loop share
+   * one IMMEDIATE transaction, each inside its own savepoint (a failing write rolls back alone and
+   * rejects only its caller). A commit writes each touched page to the WAL once instead of once per
+   * write, which was the largest single cost of a turn. Each promise resolves only once its write is
+   * committed, so callers that await see exactly what they saw before; a direct write commits the
+   * queue first, so the order of writes is unchanged.
+   */
+  private writeInGroup(work: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ work, resolve, reject });
+      if (this.isCommitScheduled) return;
+      this.isCommitScheduled = true;
+      setImmediate(() => this.commitQueued());
+    });
+  }
+
+  private commitQueued(): void {
+    this.isCommitScheduled = false;
+    if (this.queued.length === 0) return;
+    const batch = this.queued;
+    this.queued = [];
+    const failures = new Map<QueuedWrite, unknown>();
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              // A transaction inside a transaction is a savepoint in better-sqlite3.
+              this.db.transaction(item.work)();
+            } catch (error) {
+              // Some errors (disk full, I/O) end the whole transaction; then nothing of the batch is kept.
+              if (!this.db.inTransaction) throw error;
+              failures.set(item, error);
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(storageError(error, 'SQLite write failed'));
+      return;
+    }
+    for (const item of batch) {
+      if (failures.has(item)) item.reject(storageError(failures.get(item), 'SQLite write failed'));
+      else item.resolve();
+    }
+  }
+
 }
 
 function rangeParams(range: TimeRange): { from: string; to: string } {
