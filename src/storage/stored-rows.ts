@@ -210,8 +210,16 @@ const outboxRow = z
   );
 
 const deliveryRow = z
-  .object({ id: z.string(), recipient: z.string(), payload: jsonObject, created_at: instant })
-  .transform((row): PendingDelivery => ({ id: row.id, recipient: row.recipient, payload: row.payload, createdAt: row.created_at }));
+  .object({ id: z.string(), recipient: z.string(), payload: jsonObject, created_at: instant, acked_at: nullableInstant.optional() })
+  .transform(
+    (row): PendingDelivery => ({
+      id: row.id,
+      recipient: row.recipient,
+      payload: row.payload,
+      createdAt: row.created_at,
+      ...(row.acked_at === null || row.acked_at === undefined ? {} : { ackedAt: row.acked_at }),
+    }),
+  );
 
 const summaryRow = z
   .object({ id: z.string(), channel: z.enum(CHANNELS), created_at: instant, customer_messages: integer, case_count: integer })

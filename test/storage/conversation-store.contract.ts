@@ -503,7 +503,10 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         await store.ackDelivery('web:cust-1', 'r1');
         await store.ackDelivery('web:cust-1', 'r1');
         expect((await store.listPendingDeliveries('web:cust-1')).map((d) => d.id)).toEqual(['r2']);
-        expect((await store.listPendingDeliveries('web:cust-1', { includeAckedSince: beforeAck })).map((d) => d.id)).toEqual(['r1', 'r2']);
+        const recent = await store.listPendingDeliveries('web:cust-1', { includeAckedSince: beforeAck });
+        expect(recent.map((d) => d.id)).toEqual(['r1', 'r2']);
+        expect(Date.parse(recent[0]?.ackedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(beforeAck));
+        expect(recent[1]?.ackedAt).toBeUndefined();
         const afterAck = new Date(Date.now() + 60_000).toISOString();
         expect((await store.listPendingDeliveries('web:cust-1', { includeAckedSince: afterAck })).map((d) => d.id)).toEqual(['r2']);
         // Acknowledged is final: the same reply enqueued again (a retried relay) is not pending again.

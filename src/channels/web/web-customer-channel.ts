@@ -29,10 +29,10 @@ interface ConnectionState {
 const MAX_SENT_PER_CONNECTION = 512;
 
 /**
- * A signalled re-scan also offers replies another instance's socket already acknowledged, if they
- * were created at most this long before the local socket attached (allows for clock skew between instances).
+ * A signalled re-scan also offers a socket the replies another instance's socket acknowledged after
+ * this one attached (it was open, so it should see them too); this much allows for clock skew between instances.
  */
-const ACKED_REPLY_WINDOW_MS = 30_000;
+const ACK_CLOCK_SKEW_MS = 250;
 
 /**
  * Delivers replies to every open socket of a conversation and keeps each in the store until a
@@ -96,15 +96,15 @@ export class WebCustomerChannel implements CustomerChannel {
       if (!sockets) return;
       const ready = [...sockets].filter(([, state]) => state.ready);
       if (ready.length === 0) return;
-      const earliest = Math.min(...ready.map(([, state]) => state.attachedAt)) - ACKED_REPLY_WINDOW_MS;
+      const earliest = Math.min(...ready.map(([, state]) => state.attachedAt)) - ACK_CLOCK_SKEW_MS;
       const kept = await this.store.listPendingDeliveries(conversationId, { includeAckedSince: new Date(earliest).toISOString() });
       for (const delivery of kept) {
         const frame = replyFrameSchema.safeParse(delivery.payload);
         if (!frame.success) continue;
         const data = JSON.stringify(frame.data);
-        const createdAt = Date.parse(delivery.createdAt);
+        const ackedAt = delivery.ackedAt === undefined ? null : Date.parse(delivery.ackedAt);
         for (const [connection, state] of ready) {
-          if (createdAt >= state.attachedAt - ACKED_REPLY_WINDOW_MS) sendOnce(connection, state, frame.data.id, data);
+          if (ackedAt === null || ackedAt >= state.attachedAt - ACK_CLOCK_SKEW_MS) sendOnce(connection, state, frame.data.id, data);
         }
       }
     });

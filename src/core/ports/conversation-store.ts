@@ -25,6 +25,8 @@ export interface PendingDelivery {
   recipient: string;
   payload: Record<string, unknown>;
   createdAt: string;
+  /** When a socket acknowledged it; only listed when asked for with `includeAckedSince`. */
+  ackedAt?: string;
 }
 
 /** Filters for reading explanation records. */

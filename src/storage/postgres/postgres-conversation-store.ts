@@ -306,7 +306,7 @@ export class PostgresConversationStore implements ConversationStore {
     const since = options.includeAckedSince === undefined ? null : toIsoInstant(options.includeAckedSince);
     const rows = await this.query(
       'candor_list_deliveries',
-      `SELECT id, recipient, payload, created_at FROM pending_deliveries
+      `SELECT id, recipient, payload, created_at, acked_at FROM pending_deliveries
        WHERE recipient = $1 AND (acked_at IS NULL OR acked_at >= $2::timestamptz) ORDER BY seq`,
       [recipient, since],
     );
