@@ -58,23 +58,35 @@ export class PostgresConversationLock implements ConversationLock {
   private async withSessionLock<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: without this, a database restart while the turn runs
+    // (the connection is idle, holding the lock) would be an unhandled 'error' event and end the process.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const release = (error: Error | undefined): void => {
+      client.off('error', onError);
+      client.release(error);
+    };
     try {
       await this.acquire(client, conversationId);
     } catch (error) {
-      broken = error instanceof CandorError && error.code === 'conversation_busy' ? undefined : asError(error);
-      client.release(broken);
+      if (!(error instanceof CandorError && error.code === 'conversation_busy')) broken ??= asError(error);
+      release(broken);
       throw error;
     }
     try {
       return await work();
     } finally {
-      try {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, conversationId]);
-      } catch (error) {
-        // A session lock lives as long as its connection, so destroying the connection releases it.
-        broken = asError(error);
+      if (broken === undefined) {
+        try {
+          await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, conversationId]);
+        } catch (error) {
+          // A session lock lives as long as its connection, so destroying the connection releases it.
+          broken = asError(error);
+        }
       }
-      client.release(broken);
+      release(broken);
     }
   }
 

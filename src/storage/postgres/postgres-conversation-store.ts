@@ -471,6 +471,12 @@ export class PostgresConversationStore implements ConversationStore {
       throw new CandorError('storage_unavailable', 'could not connect to Postgres', { cause: error });
     }
     let broken: Error | undefined;
+    // Checked out, the client has no pool listener; a connection lost between two statements must not
+    // become an unhandled 'error' event (the statement in progress, if any, fails on its own).
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
@@ -478,6 +484,7 @@ export class PostgresConversationStore implements ConversationStore {
       if (failure.code === 'storage_unavailable') broken = failure;
       throw failure;
     } finally {
+      client.off('error', onError);
       // Releasing with an error destroys the connection instead of returning a broken one to the pool.
       client.release(broken);
     }
