@@ -231,3 +231,37 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
 export function caseRefFromId(id: string): string {
   return `C-${id.replace(/[^0-9a-zA-Z]/g, '').slice(-6).toUpperCase()}`;
 }
+
+/** Composed answers remembered per turn handler; the map is emptied when it reaches this size. */
+const MAX_REMEMBERED_ANSWERS = 4096;
+
+/**
+ * Remembers composed answers by everything they are made from (intent, locale, anonymity and the
+ * customer's decisions as JSON): the composer is pure given its content, and a customer asking
+ * again, or many customers with the same decisions, would otherwise re-render the same explanation
+ * every turn. Remembered replies are frozen, so no caller can change what the next turn gets.
+ */
+export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MAX_REMEMBERED_ANSWERS): ReplyComposer {
+  const answers = new Map<string, ComposedReply>();
+  return {
+    get contentVersion() {
+      return composer.contentVersion;
+    },
+    compose(request: ReplyRequest, locale: Locale): ComposedReply {
+      if (request.kind !== 'answer') return composer.compose(request, locale);
+      const key = `${locale}\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : JSON.stringify(request.decisions)}`;
+      const known = answers.get(key);
+      if (known !== undefined) return known;
+      const composed = deepFreeze(composer.compose(request, locale));
+      if (answers.size >= maxEntries) answers.clear();
+      answers.set(key, composed);
+      return composed;
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const item of Object.values(value)) deepFreeze(item);
+  return Object.freeze(value);
+}

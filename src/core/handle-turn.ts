@@ -2,7 +2,7 @@ import { newConversation, type Conversation, type StoredMessage } from './conver
 import { decideNextMove, DEFAULT_POLICY_SETTINGS, type PolicyDecision, type PolicySettings } from './dialogue-policy.js';
 import type { OutgoingReply } from './reply.js';
 import { redactPii } from './redact-pii.js';
-import { actOnDecision, type ActionDependencies } from './act-on-decision.js';
+import { actOnDecision, rememberAnswers, type ActionDependencies } from './act-on-decision.js';
 import type { Classification, IntentClassifier } from './ports/intent-classifier.js';
 import type { ConversationLock } from './ports/conversation-lock.js';
 import type { Logger } from './ports/logger.js';
@@ -22,6 +22,8 @@ export interface TurnDependencies extends ActionDependencies {
 /** Builds the turn handler: load state, understand, decide, act, save, reply — one conversation at a time. */
 export function createTurnHandler(deps: TurnDependencies): TurnHandler {
   const policy = deps.policy ?? DEFAULT_POLICY_SETTINGS;
+  // Answers are pure in their inputs; rendering the same explanation again was a tenth of a turn's CPU.
+  const actions: ActionDependencies = { ...deps, composer: rememberAnswers(deps.composer) };
 
   async function handleTurn(message: IncomingMessage): Promise<TurnResult> {
     const now = deps.clock.now().toISOString();
@@ -46,7 +48,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     );
 
     const draft = startDraft(conversation, message, text, understanding.classification, now);
-    await actOnDecision(deps, draft, decision, now);
+    await actOnDecision(actions, draft, decision, now);
     const replies = finishReplies(draft, now);
     await save(draft, replies);
     logTurn(draft, decision, understanding.classification);
