@@ -48,6 +48,11 @@ export const DEFAULT_SQLITE_PATH = 'data/candor.sqlite';
 
 type Row = Record<string, unknown>;
 
+/** Acknowledged deliveries older than the keep time are forgotten at most this often per recipient. */
+const FORGET_ACKED_EVERY_MS = 60_000;
+/** Recipients whose last forgetting time is remembered; the map starts over beyond this. */
+const MAX_FORGET_TIMES = 50_000;
+
 /** A hot-path write waiting for the next group commit, with the promise its caller awaits. */
 interface QueuedWrite {
   work: () => void;
@@ -62,6 +67,8 @@ export class SqliteConversationStore implements ConversationStore {
   /** Writes of turns and deliveries queued for the next group commit (see {@link writeInGroup}). */
   private queued: QueuedWrite[] = [];
   private isCommitScheduled = false;
+  /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
+  private readonly forgottenAt = new Map<string, number>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -227,6 +234,10 @@ export class SqliteConversationStore implements ConversationStore {
     const now = Date.now();
     return this.writeInGroup(() => {
       this.sql.ackDelivery.run(new Date(now).toISOString(), recipient, id);
+      // Forgetting scans the recipient's rows, so it runs once a minute per recipient, not on every ack.
+      if (now - (this.forgottenAt.get(recipient) ?? 0) < FORGET_ACKED_EVERY_MS) return;
+      if (this.forgottenAt.size >= MAX_FORGET_TIMES) this.forgottenAt.clear();
+      this.forgottenAt.set(recipient, now);
       this.sql.forgetAckedDeliveries.run(recipient, new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString());
     });
   }
