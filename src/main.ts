@@ -40,7 +40,6 @@ import { createConversationLock } from './storage/create-conversation-lock.js';
 import { createConversationStore } from './storage/create-conversation-store.js';
 import { createDeliverySignal } from './storage/create-delivery-signal.js';
 import { createWebChannel, type WebChannel } from './channels/web/create-web-channel.js';
-import type { DeliveryStore } from './channels/web/web-customer-channel.js';
 
 /** The assembled core of Candor: content, understanding, decisions, storage and the turn, without servers. */
 export interface Candor {
@@ -51,8 +50,6 @@ export interface Candor {
   classifier: IntentClassifier;
   engine: ManagedDecisionEngine;
   store: ConversationStore;
-  /** The store's offline-delivery part, undecorated so every option reaches the database. */
-  deliveries: DeliveryStore;
   /** Serialises turns and agent actions per conversation (across instances on Postgres). */
   lock: ConversationLock;
   turns: TurnHandler;
@@ -112,8 +109,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     overrides.engine ?? createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent }),
     metrics,
   );
-  const rawStore = overrides.store ?? (await createConversationStore(config.storage, logger));
-  const store = instrumentConversationStore(rawStore, metrics);
+  const store = instrumentConversationStore(overrides.store ?? (await createConversationStore(config.storage, logger)), metrics);
   const lock = createConversationLock(config.storage, logger);
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
   const coreTurns = createTurnHandler({
@@ -141,7 +137,6 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     classifier: nlu.classifier,
     engine,
     store,
-    deliveries: rawStore,
     lock,
     turns,
     metrics,
@@ -217,7 +212,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   const web = await createWebChannel({
     config: { ...config.web, NODE_ENV: config.app.NODE_ENV, HOST: config.app.HOST, PORT: config.app.PORT, PUBLIC_BASE_URL: config.app.PUBLIC_BASE_URL },
     turns: candor.turns,
-    store: candor.deliveries,
+    store: candor.store,
     signal: createDeliverySignal(config.storage, logger),
     composer: candor.composer,
     intents: candor.intents,

@@ -97,8 +97,8 @@ export class InstrumentedConversationStore implements ConversationStore {
   enqueueDelivery(delivery: PendingDelivery): Promise<void> {
     return this.inner.enqueueDelivery(delivery);
   }
-  listPendingDeliveries(recipient: string): Promise<PendingDelivery[]> {
-    return this.inner.listPendingDeliveries(recipient);
+  listPendingDeliveries(recipient: string, options?: { includeAckedSince?: string }): Promise<PendingDelivery[]> {
+    return this.inner.listPendingDeliveries(recipient, options);
   }
   ackDelivery(recipient: string, id: string): Promise<void> {
     return this.inner.ackDelivery(recipient, id);
