@@ -14,5 +14,5 @@ export async function createConversationStore(config: StorageConfig, logger?: Lo
       ...(logger ? { logger } : {}),
     });
   }
-  return SqliteConversationStore.open({ path: config.SQLITE_PATH });
+  return SqliteConversationStore.open({ path: config.SQLITE_PATH, ...(logger ? { logger } : {}) });
 }

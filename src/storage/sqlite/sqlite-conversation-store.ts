@@ -5,6 +5,7 @@ import { CandorError } from '../../core/candor-error.js';
 import type { Conversation, StoredMessage } from '../../core/conversation.js';
 import type { CaseStatus, EscalationCase, ExplanationRecord } from '../../core/escalation-case.js';
 import type { NewOutboxItem, OutboxItem } from '../../core/outbox.js';
+import type { Logger } from '../../core/ports/logger.js';
 import type {
   AuditPurgeResult,
   ClaimResult,
@@ -34,6 +35,7 @@ import {
   truncateError,
 } from '../stored-rows.js';
 import { migrateSqlite } from './migrations.js';
+import { startSqliteWalCheckpointer, type SqliteWalCheckpointer } from './sqlite-wal-checkpointer.js';
 
 /** Where the SQLite store keeps its data. */
 export interface SqliteStoreOptions {
@@ -41,6 +43,15 @@ export interface SqliteStoreOptions {
   path?: string;
   /** How long a write waits for another connection's lock before failing. */
   busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL from a worker thread (default) instead of on the event loop after a commit;
+   * ignored for `:memory:` and `file:` URIs, which keep SQLite's automatic checkpoints.
+   */
+  checkpointInWorker?: boolean;
+  /** How often the worker checkpoints, in ms. */
+  checkpointIntervalMs?: number;
+  /** Told when the checkpoint worker fails (automatic checkpoints are then back on). */
+  logger?: Logger;
 }
 
 /** The default SQLite file, relative to the working directory. */
@@ -69,10 +80,23 @@ export class SqliteConversationStore implements ConversationStore {
   private isCommitScheduled = false;
   /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
   private readonly forgottenAt = new Map<string, number>();
+  private checkpointer: SqliteWalCheckpointer | null = null;
+  /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
+  private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.sql = prepareStatements(db);
+    this.runBatch = db.transaction((batch: QueuedWrite[], onWriteFailed: () => void) => {
+      for (const item of batch) {
+        try {
+          item.work();
+        } catch (error) {
+          onWriteFailed();
+          throw error;
+        }
+      }
+    });
   }
 
   /** Opens (creating if needed) the database, sets WAL and `synchronous=NORMAL`, and applies pending migrations. */
@@ -87,7 +111,11 @@ export class SqliteConversationStore implements ConversationStore {
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         migrateSqlite(db);
-        return new SqliteConversationStore(db);
+        const store = new SqliteConversationStore(db);
+        if ((options.checkpointInWorker ?? true) && path !== ':memory:' && path !== '' && !path.startsWith('file:')) {
+          store.checkpointFromWorker(path, options.checkpointIntervalMs, options.logger);
+        }
+        return store;
       } catch (error) {
         db.close();
         throw error;
@@ -351,7 +379,32 @@ export class SqliteConversationStore implements ConversationStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.commitQueued();
-    this.db.close();
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    await checkpointer?.stop();
+    // The last connection to close checkpoints what is left and removes the WAL.
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * A checkpoint copies the WAL into the database file and syncs it to disk; run after a commit on the
+   * event loop (SQLite's default) it stalled every turn for the length of an fsync. Here the main
+   * connection never checkpoints and a worker thread does, without blocking readers or writers; if the
+   * worker fails, automatic checkpoints come back so the WAL cannot grow without bound.
+   */
+  private checkpointFromWorker(path: string, intervalMs: number | undefined, logger: Logger | undefined): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    // After a checkpoint resets the WAL, its file is truncated to this size rather than kept at its peak.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    this.checkpointer = startSqliteWalCheckpointer({
+      path,
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+      onFailure: (reason) => {
+        logger?.warn({ reason }, 'SQLite WAL checkpoints moved back to the main connection');
+        this.checkpointer = null;
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
   }
 
   /**
@@ -383,9 +436,9 @@ export class SqliteConversationStore implements ConversationStore {
       this.db
         .prepare(
           `INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
-             awaiting_rating, created_at, updated_at, anonymized_at, erase_requested_at)
+             awaiting_rating, bot_rating, created_at, updated_at, anonymized_at, erase_requested_at)
            SELECT @opaque, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating,
-             created_at, updated_at, @now, @erase FROM conversations WHERE id = @id`,
+             bot_rating, created_at, updated_at, @now, @erase FROM conversations WHERE id = @id`,
         )
         .run({ opaque, now: options.now, erase: options.erase ? options.now : null, id });
       this.db.prepare('UPDATE cases SET conversation_id = ? WHERE conversation_id = ?').run(opaque, id);
@@ -460,6 +513,7 @@ export class SqliteConversationStore implements ConversationStore {
       consecutiveMisses: conversation.consecutiveMisses,
       lastIntent: conversation.lastIntent,
       awaitingRating: conversation.awaitingRating ? 1 : 0,
+      botRating: conversation.botRating,
       createdAt: toIsoInstant(conversation.createdAt),
       updatedAt: toIsoInstant(conversation.updatedAt),
     });
@@ -545,22 +599,11 @@ export class SqliteConversationStore implements ConversationStore {
     if (this.queued.length === 0) return;
     const batch = this.queued;
     this.queued = [];
-    const failures = new Map<QueuedWrite, unknown>();
+    let failures: Map<QueuedWrite, unknown>;
     try {
-      this.db
-        .transaction(() => {
-          for (const item of batch) {
-            try {
-              // A transaction inside a transaction is a savepoint in better-sqlite3.
-              this.db.transaction(item.work)();
-            } catch (error) {
-              // Some errors (disk full, I/O) end the whole transaction; then nothing of the batch is kept.
-              if (!this.db.inTransaction) throw error;
-              failures.set(item, error);
-            }
-          }
-        })
-        .immediate();
+      // Writes almost never fail, so the batch first runs without a savepoint per write (each cost two
+      // statements and a wrapper); if one does fail, the whole batch is rolled back and run again isolated.
+      failures = this.tryBatch(batch) ? new Map() : this.commitIsolated(batch);
     } catch (error) {
       for (const item of batch) item.reject(storageError(error, 'SQLite write failed'));
       return;
@@ -571,6 +614,39 @@ export class SqliteConversationStore implements ConversationStore {
     }
   }
 
+  /** Commits the batch in one transaction; false (and nothing written) when one of its writes failed. */
+  private tryBatch(batch: QueuedWrite[]): boolean {
+    let hasFailedWrite = false;
+    try {
+      this.runBatch.immediate(batch, () => {
+        hasFailedWrite = true;
+      });
+    } catch (error) {
+      if (!hasFailedWrite) throw error;
+      return false;
+    }
+    return true;
+  }
+
+  /** Commits the batch with each write in its own savepoint: a failing write rolls back alone. */
+  private commitIsolated(batch: QueuedWrite[]): Map<QueuedWrite, unknown> {
+    const failures = new Map<QueuedWrite, unknown>();
+    this.db
+      .transaction(() => {
+        for (const item of batch) {
+          try {
+            // A transaction inside a transaction is a savepoint in better-sqlite3.
+            this.db.transaction(item.work)();
+          } catch (error) {
+            // Some errors (disk full, I/O) end the whole transaction; then nothing of the batch is kept.
+            if (!this.db.inTransaction) throw error;
+            failures.set(item, error);
+          }
+        }
+      })
+      .immediate();
+    return failures;
+  }
 }
 
 function rangeParams(range: TimeRange): { from: string; to: string } {
@@ -620,13 +696,13 @@ function prepareStatements(db: Database.Database) {
     getConversation: db.prepare('SELECT * FROM conversations WHERE id = ?'),
     upsertConversation: db.prepare(`
       INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
-        awaiting_rating, created_at, updated_at)
+        awaiting_rating, bot_rating, created_at, updated_at)
       VALUES (@id, @channel, @customerId, @locale, @state, @caseId, @consecutiveMisses, @lastIntent,
-        @awaitingRating, @createdAt, @updatedAt)
+        @awaitingRating, @botRating, @createdAt, @updatedAt)
       ON CONFLICT (id) DO UPDATE SET
         channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
-        awaiting_rating = excluded.awaiting_rating, updated_at = excluded.updated_at`),
+        awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at`),
     hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),
     insertMessage: db.prepare(`
       INSERT INTO messages (id, conversation_id, author, text, intent, confidence, client_message_id, created_at)
@@ -694,7 +770,7 @@ function prepareStatements(db: Database.Database) {
     ackDelivery: db.prepare('UPDATE pending_deliveries SET acked_at = ? WHERE recipient = ? AND id = ? AND acked_at IS NULL'),
     forgetAckedDeliveries: db.prepare('DELETE FROM pending_deliveries WHERE recipient = ? AND acked_at < ?'),
     summarizeConversations: db.prepare(`
-      SELECT c.id, c.channel, c.created_at,
+      SELECT c.id, c.channel, c.created_at, c.bot_rating,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer') AS customer_messages,
         (SELECT COUNT(*) FROM cases k WHERE k.conversation_id = c.id) AS case_count
       FROM conversations c WHERE c.created_at >= @from AND c.created_at < @to
