@@ -51,6 +51,21 @@ describe('SqliteConversationStore', () => {
     }
   });
 
+  it('group commit: writes asked for in one tick share a commit, and a failing one rejects alone, leaving nothing of itself', async () => {
+    const store = SqliteConversationStore.open({ path: ':memory:' });
+    const good = store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1')] }));
+    // The second message reuses the id m1 that the first write stores in the same batch.
+    const bad = store.saveTurn(aTurn('conv-2', { messages: [aMessage('m2', 'conv-2'), aMessage('m1', 'conv-2')] }));
+    const alsoGood = store.saveTurn(aTurn('conv-3', { messages: [aMessage('m3', 'conv-3')] }));
+    await expect(good).resolves.toBeUndefined();
+    await expect(bad).rejects.toMatchObject({ code: 'internal' });
+    await expect(alsoGood).resolves.toBeUndefined();
+    expect(await store.getConversation('conv-2')).toBeNull();
+    expect((await store.listMessages('conv-1')).map((m) => m.id)).toEqual(['m1']);
+    expect((await store.listMessages('conv-3')).map((m) => m.id)).toEqual(['m3']);
+    await store.close();
+  });
+
   it('works in memory, keeping nothing after close', async () => {
     const store = SqliteConversationStore.open({ path: ':memory:' });
     await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1')] }));
