@@ -49,6 +49,8 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
       if (rated) {
         draft.updatedCase = { ...rated, rating: decision.rating };
         draft.outbox.push(outboxItem(deps, 'case.updated', rated.id, {}, now));
+      } else {
+        conversation.botRating = decision.rating;
       }
       say({ kind: 'rating_thanks', rating: decision.rating });
       return;
@@ -62,6 +64,11 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
       conversation.lastIntent = decision.intent;
       if (decision.intent === 'smalltalk.greeting') say({ kind: 'greeting', anonymous: conversation.customerId === null });
       else say({ kind: decision.intent === 'smalltalk.thanks' ? 'thanks' : 'goodbye' });
+      // Bot-only help is rated once, on the way out, so satisfaction can be compared with agent-handled cases.
+      if (decision.intent === 'smalltalk.goodbye' && conversation.caseId === null && conversation.botRating === null) {
+        say({ kind: 'rating_request' });
+        conversation.awaitingRating = true;
+      }
       return;
     case 'clarify':
       conversation.consecutiveMisses += 1;

@@ -21,6 +21,8 @@ export interface Conversation {
   lastIntent: string | null;
   /** Set when a resolved case asked the customer for a 1–5 rating and the answer is still awaited. */
   awaitingRating: boolean;
+  /** The customer's 1–5 rating of help the bot gave alone (no case), asked for when they say goodbye. */
+  botRating: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -60,6 +62,7 @@ export function newConversation(input: {
     consecutiveMisses: 0,
     lastIntent: null,
     awaitingRating: false,
+    botRating: null,
     createdAt: input.now,
     updatedAt: input.now,
   };

@@ -68,7 +68,7 @@ const DURATION_BUCKETS: [string, number][] = [
   ['>1d', Number.POSITIVE_INFINITY],
 ];
 
-const CSAT_NOTE = 'Ratings are asked for when an agent resolves a case; bot-only conversations are not asked, so their side stays empty.';
+const CSAT_NOTE = 'Agent-handled: rated when an agent resolves a case. Bot-only: rated when a customer who never reached a person says goodbye.';
 
 /** Reads one period's conversations, cases, intents and explanations from the store and computes the report. */
 export async function buildOperationsReport(store: ConversationStore, range: TimeRange, options: { top?: number } = {}): Promise<OperationsReport> {
@@ -95,6 +95,7 @@ export async function buildOperationsReport(store: ConversationStore, range: Tim
   const claimSeconds = cases.flatMap((c) => (c.claimedAt === null ? [] : [secondsBetween(c.createdAt, c.claimedAt)]));
   const resolveSeconds = cases.flatMap((c) => (c.resolvedAt === null ? [] : [secondsBetween(c.createdAt, c.resolvedAt)]));
   const agentRatings = cases.flatMap((c) => (c.rating === null ? [] : [c.rating]));
+  const botRatings = conversations.flatMap((c) => (c.caseCount === 0 && c.botRating !== null ? [c.botRating] : []));
 
   return {
     range,
@@ -110,7 +111,7 @@ export async function buildOperationsReport(store: ConversationStore, range: Tim
     topUnrecognised: unrecognised,
     timeToClaim: durationStats(claimSeconds),
     resolutionTime: durationStats(resolveSeconds),
-    csat: { botOnly: ratingStats([]), agentHandled: ratingStats(agentRatings), note: CSAT_NOTE },
+    csat: { botOnly: ratingStats(botRatings), agentHandled: ratingStats(agentRatings), note: CSAT_NOTE },
     explanations: {
       total: explanations.length,
       reviewRequested: explanations.filter((record) => record.reviewRequested).length,

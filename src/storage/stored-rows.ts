@@ -60,6 +60,7 @@ const conversationRow = z
     consecutive_misses: integer,
     last_intent: z.string().nullable(),
     awaiting_rating: flag,
+    bot_rating: integer.nullable(),
     created_at: instant,
     updated_at: instant,
   })
@@ -74,6 +75,7 @@ const conversationRow = z
       consecutiveMisses: row.consecutive_misses,
       lastIntent: row.last_intent,
       awaitingRating: row.awaiting_rating,
+      botRating: row.bot_rating,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }),
@@ -222,7 +224,7 @@ const deliveryRow = z
   );
 
 const summaryRow = z
-  .object({ id: z.string(), channel: z.enum(CHANNELS), created_at: instant, customer_messages: integer, case_count: integer })
+  .object({ id: z.string(), channel: z.enum(CHANNELS), created_at: instant, customer_messages: integer, case_count: integer, bot_rating: integer.nullable() })
   .transform(
     (row): ConversationSummary => ({
       id: row.id,
@@ -230,6 +232,7 @@ const summaryRow = z
       createdAt: row.created_at,
       customerMessages: row.customer_messages,
       caseCount: row.case_count,
+      botRating: row.bot_rating,
     }),
   );
 

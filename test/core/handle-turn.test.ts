@@ -99,6 +99,20 @@ describe('handle-turn with the real parts', () => {
     expect(next.intent).toBe('limit.current');
   });
 
+  it('asks for a rating of bot-only help on goodbye and keeps it on the conversation', async () => {
+    await say('csat-1', 'why did my limit drop');
+    const bye = await say('csat-1', 'ok bye');
+    expect(bye.intent).toBe('smalltalk.goodbye');
+    expect(bye.replies.map((reply) => reply.text).join('\n')).toContain('from 1 (poor) to 5 (excellent)');
+    const rated = await say('csat-1', '5');
+    expect(rated.replies[0]?.text).toBeTruthy();
+    expect((await candor.store.getConversation('csat-1'))?.botRating).toBe(5);
+    const summaries = await candor.store.summarizeConversations({ from: '2000-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' });
+    expect(summaries.find((summary) => summary.id === 'csat-1')).toMatchObject({ botRating: 5, caseCount: 0 });
+    const again = await say('csat-1', 'bye');
+    expect(again.replies.map((reply) => reply.text).join('\n')).not.toContain('from 1 (poor) to 5 (excellent)');
+  });
+
   it('runs the turns of one conversation one at a time', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, index) => say('serial-1', 'why did my limit drop', { clientMessageId: `s-${index % 4}` })));
     expect(results.filter((result) => !result.duplicate)).toHaveLength(4);

@@ -65,6 +65,7 @@ export async function openTestCase(kit: EscalationKit, input: OpenCaseInput = {}
     consecutiveMisses: 0,
     lastIntent: 'agent.request',
     awaitingRating: false,
+    botRating: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -55,7 +55,17 @@ describe('buildOperationsReport on a seeded month', () => {
         { rating: 5, count: 1 },
       ],
     });
-    expect(report.csat.botOnly.n).toBe(0);
+    expect(report.csat.botOnly).toEqual({
+      n: 3,
+      mean: 4,
+      distribution: [
+        { rating: 1, count: 0 },
+        { rating: 2, count: 0 },
+        { rating: 3, count: 1 },
+        { rating: 4, count: 1 },
+        { rating: 5, count: 1 },
+      ],
+    });
     expect(report.explanations).toEqual({
       total: 3,
       reviewRequested: 1,

@@ -114,7 +114,7 @@ describe('operations routes on the real web channel', () => {
       ['weather', 1],
     ]);
     expect(byId['csat']!.map((bar) => [bar.label, Number(bar.value.toFixed(2))])).toEqual([
-      ['bot-only', 0],
+      ['bot-only', 4],
       ['agent-handled', 3.67],
     ]);
     expect(byId['explanations-by-reason']!.map((bar) => bar.label)).toEqual(['UTIL_HIGH', 'INQ_RECENT', 'PAY_LATE_RECENT']);

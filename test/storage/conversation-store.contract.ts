@@ -30,6 +30,7 @@ export function aConversation(id: string, overrides: Partial<Conversation> = {})
     consecutiveMisses: 0,
     lastIntent: null,
     awaitingRating: false,
+    botRating: null,
     createdAt: at(0),
     updatedAt: at(0),
     ...overrides,

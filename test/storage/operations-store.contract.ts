@@ -25,6 +25,7 @@ async function seedConversation(
     cardPosted?: boolean;
     explanationAt?: number;
     explanationCustomer?: string;
+    botRating?: number;
   },
 ): Promise<void> {
   const lastAt = options.lastAt ?? options.at;
@@ -33,6 +34,7 @@ async function seedConversation(
     createdAt: day(options.at),
     updatedAt: day(lastAt),
     ...(options.caseId ? { state: 'queued' as const, caseId: options.caseId } : {}),
+    ...(options.botRating ? { botRating: options.botRating } : {}),
   });
   const messages = (options.texts ?? []).map(([text, intent], i) =>
     aMessage(`${id}-m${i}`, id, { text, intent, confidence: intent === null ? null : 0.9, createdAt: day(options.at, i) }),
@@ -89,16 +91,16 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
     it('summarises conversations, cases, intents and unrecognised texts inside a range only', async () => {
       const store = await freshStore();
       await seedConversation(store, 'before', { customerId: 'c0', at: 0, texts: [['weather?', 'oos']] });
-      await seedConversation(store, 'a', { customerId: 'c1', at: 5, texts: [['why did my limit drop', 'limit.why_dropped'], ['weather?', 'oos'], ['hi', 'smalltalk.greeting']] });
+      await seedConversation(store, 'a', { customerId: 'c1', at: 5, texts: [['why did my limit drop', 'limit.why_dropped'], ['weather?', 'oos'], ['hi', 'smalltalk.greeting']], botRating: 4 });
       await seedConversation(store, 'b', { customerId: null, at: 6, texts: [['weather?', 'oos'], ['pizza', 'oos'], ['limit down?', 'limit.why_dropped']], caseId: 'k-b' });
       await seedConversation(store, 'c', { customerId: 'c3', at: 7, texts: [] });
       await seedConversation(store, 'after', { customerId: 'c4', at: 10, texts: [['pizza', 'oos']], caseId: 'k-after' });
       const range = { from: day(5), to: day(10) };
 
       expect(await store.summarizeConversations(range)).toEqual([
-        { id: 'a', channel: 'web', createdAt: day(5), customerMessages: 3, caseCount: 0 },
-        { id: 'b', channel: 'web', createdAt: day(6), customerMessages: 3, caseCount: 1 },
-        { id: 'c', channel: 'web', createdAt: day(7), customerMessages: 0, caseCount: 0 },
+        { id: 'a', channel: 'web', createdAt: day(5), customerMessages: 3, caseCount: 0, botRating: 4 },
+        { id: 'b', channel: 'web', createdAt: day(6), customerMessages: 3, caseCount: 1, botRating: null },
+        { id: 'c', channel: 'web', createdAt: day(7), customerMessages: 0, caseCount: 0, botRating: null },
       ]);
       expect((await store.listCasesCreated(range)).map((c) => c.id)).toEqual(['k-b']);
       expect(await store.countCustomerIntents(range)).toEqual([

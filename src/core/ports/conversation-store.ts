@@ -51,6 +51,8 @@ export interface ConversationSummary {
   customerMessages: number;
   /** Cases opened in the conversation. */
   caseCount: number;
+  /** The customer's rating of bot-only help, if they gave one. */
+  botRating: number | null;
 }
 
 /** A value and how often it occurred. */

@@ -136,6 +136,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE pending_deliveries ADD COLUMN acked_at TIMESTAMPTZ;
     `,
   },
+  {
+    version: 4,
+    name: 'rating of bot-only help',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN bot_rating SMALLINT CHECK (bot_rating BETWEEN 1 AND 5);
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

@@ -50,7 +50,7 @@ export interface PostgresStoreOptions {
 }
 
 const CONVERSATION_COLUMNS =
-  'id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, created_at, updated_at';
+  'id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, created_at, updated_at';
 const MESSAGE_COLUMNS = 'seq, id, conversation_id, author, text, intent, confidence, client_message_id, created_at';
 const CASE_COLUMNS = `id, ref, conversation_id, customer_ref, locale, intent, decision_id, reasons_shown, trigger, restricted,
   note, status, agent_id, agent_name, rating, created_at, claimed_at, resolved_at`;
@@ -332,7 +332,7 @@ export class PostgresConversationStore implements ConversationStore {
   async summarizeConversations(range: TimeRange): Promise<ConversationSummary[]> {
     const rows = await this.query(
       'candor_summarize_conversations',
-      `SELECT c.id, c.channel, c.created_at,
+      `SELECT c.id, c.channel, c.created_at, c.bot_rating,
          (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'customer')::int AS customer_messages,
          (SELECT count(*) FROM cases k WHERE k.conversation_id = c.id)::int AS case_count
        FROM conversations c WHERE c.created_at >= $1 AND c.created_at < $2
@@ -545,7 +545,7 @@ async function anonymize(client: PoolClient, ids: string[], options: { now: stri
     const opaque = `${ANONYMIZED_CONVERSATION_PREFIX}${options.newId()}`;
     await client.query(
       `INSERT INTO conversations (${CONVERSATION_COLUMNS}, anonymized_at, erase_requested_at)
-       SELECT $1, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, created_at, updated_at, $2, $3
+       SELECT $1, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, created_at, updated_at, $2, $3
        FROM conversations WHERE id = $4`,
       [opaque, options.now, options.erase ? options.now : null, id],
     );
@@ -625,11 +625,11 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
   await client.query({
     name: 'candor_upsert_conversation',
     text: `INSERT INTO conversations (${CONVERSATION_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (id) DO UPDATE SET
              channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
              case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
-             awaiting_rating = excluded.awaiting_rating, updated_at = excluded.updated_at`,
+             awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at`,
     values: [
       conversation.id,
       conversation.channel,
@@ -640,6 +640,7 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
       conversation.consecutiveMisses,
       conversation.lastIntent,
       conversation.awaitingRating,
+      conversation.botRating,
       toIsoInstant(conversation.createdAt),
       toIsoInstant(conversation.updatedAt),
     ],

@@ -135,6 +135,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE pending_deliveries ADD COLUMN acked_at TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'rating of bot-only help',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN bot_rating INTEGER CHECK (bot_rating BETWEEN 1 AND 5);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

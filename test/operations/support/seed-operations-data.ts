@@ -13,7 +13,7 @@ interface SeededCase {
 }
 
 /**
- * Seeds a known month: 6 bot-only conversations, 4 escalated ones, 1 greeting-only, 1 in April.
+ * Seeds a known month: 6 bot-only conversations (3 rated 5, 3 and 4 on goodbye), 4 escalated ones, 1 greeting-only, 1 in April.
  * Expected figures are spelled out in the report test.
  */
 export async function seedOperationsData(store: ConversationStore): Promise<void> {
@@ -25,11 +25,13 @@ export async function seedOperationsData(store: ConversationStore): Promise<void
     [['drop?', 'limit.why_dropped']],
     [['pizza', 'oos'], ['hi', 'smalltalk.greeting']],
   ];
+  /** Bot-only ratings given on goodbye by three of the six. */
+  const botRatings = [5, null, 3, null, 4, null];
   for (const [i, texts] of botOnly.entries()) {
     const id = `web:bot-${i}`;
     await store.saveTurn(
       aTurn(id, {
-        conversation: aConversation(id, { customerId: `bot-${i}`, createdAt: march(i * 10), updatedAt: march(i * 10, 5) }),
+        conversation: aConversation(id, { customerId: `bot-${i}`, createdAt: march(i * 10), updatedAt: march(i * 10, 5), botRating: botRatings[i] ?? null }),
         messages: texts.map(([text, intent], n) => aMessage(`${id}-${n}`, id, { text, intent, confidence: 0.9, createdAt: march(i * 10, n) })),
       }),
     );
@@ -70,7 +72,7 @@ export async function seedOperationsData(store: ConversationStore): Promise<void
   );
   await store.saveTurn(
     aTurn('web:bot-0', {
-      conversation: aConversation('web:bot-0', { customerId: 'bot-0', createdAt: march(0), updatedAt: march(1) }),
+      conversation: aConversation('web:bot-0', { customerId: 'bot-0', createdAt: march(0), updatedAt: march(1), botRating: 5 }),
       explanations: [
         anExplanation('ex-1', 'web:bot-0', { customerId: 'bot-0', codesShown: ['UTIL_HIGH', 'INQ_RECENT'], codesSuppressed: ['FRAUD_SUSPECT'], createdAt: march(1) }),
         anExplanation('ex-2', 'web:bot-0', { customerId: 'bot-0', codesShown: ['UTIL_HIGH'], codesSuppressed: [], reviewRequested: true, createdAt: march(2) }),
