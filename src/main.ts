@@ -25,6 +25,7 @@ import { SLACK_PATHS } from './escalation/slack/create-slack-escalation.js';
 import { createReplyComposer } from './explain/create-reply-composer.js';
 import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
 import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
+import { memoizeIntentClassifier, memoizeSentimentScorer } from './nlu/memoizing-intent-classifier.js';
 import { createCandorMetrics, type CandorMetrics } from './observability/candor-metrics.js';
 import { createPinoLogger } from './observability/create-pino-logger.js';
 import { instrumentDecisionEngine } from './observability/instrument-decision-engine.js';
@@ -114,8 +115,9 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
   const coreTurns = createTurnHandler({
     store,
-    classifier: nlu.classifier,
-    sentiment: new LexiconSentimentScorer(),
+    // Both are pure; repeated texts (quick replies, common questions) are answered from a bounded memo.
+    classifier: memoizeIntentClassifier(nlu.classifier),
+    sentiment: memoizeSentimentScorer(new LexiconSentimentScorer()),
     intents,
     engine,
     composer,
