@@ -27,8 +27,8 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
 
   async function handleTurn(message: IncomingMessage): Promise<TurnResult> {
     const now = deps.clock.now().toISOString();
-    const conversation = await loadConversation(message, now);
-    if (message.clientMessageId && (await deps.store.hasClientMessage(conversation.id, message.clientMessageId))) {
+    const { conversation, isResend } = await loadConversation(message, now);
+    if (isResend) {
       return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true, action: null, escalation: null };
     }
 
@@ -64,12 +64,23 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     };
   }
 
-  async function loadConversation(message: IncomingMessage, now: string): Promise<Conversation> {
-    const stored = await deps.store.getConversation(message.conversationId);
+  async function loadConversation(message: IncomingMessage, now: string): Promise<{ conversation: Conversation; isResend: boolean }> {
+    const clientMessageId = message.clientMessageId || null;
+    let stored: Conversation | null;
+    let isResend: boolean;
+    if (deps.store.loadTurnState) {
+      // One read instead of two: the conversation and the resend check together.
+      const state = await deps.store.loadTurnState(message.conversationId, clientMessageId);
+      stored = state.conversation;
+      isResend = state.hasClientMessage;
+    } else {
+      stored = await deps.store.getConversation(message.conversationId);
+      isResend = clientMessageId !== null && (await deps.store.hasClientMessage(message.conversationId, clientMessageId));
+    }
     const conversation =
       stored ??
       newConversation({ id: message.conversationId, channel: message.channel, customerId: message.customerId, locale: message.locale, now });
-    return { ...conversation, locale: message.locale, customerId: message.customerId ?? conversation.customerId };
+    return { conversation: { ...conversation, locale: message.locale, customerId: message.customerId ?? conversation.customerId }, isResend };
   }
 
   function understand(message: IncomingMessage, text: string, conversation: Conversation) {

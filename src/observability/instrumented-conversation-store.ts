@@ -12,6 +12,7 @@ import type {
   PendingDelivery,
   TimeRange,
   TranscriptPurgeResult,
+  TurnState,
   TurnWrite,
 } from '../core/ports/conversation-store.js';
 import type { CandorMetrics } from './candor-metrics.js';
@@ -51,6 +52,12 @@ export class InstrumentedConversationStore implements ConversationStore {
 
   getConversation(id: string): Promise<Conversation | null> {
     return this.inner.getConversation(id);
+  }
+  async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
+    if (this.inner.loadTurnState) return this.inner.loadTurnState(conversationId, clientMessageId);
+    const conversation = await this.inner.getConversation(conversationId);
+    const hasClientMessage = conversation !== null && clientMessageId !== null && (await this.inner.hasClientMessage(conversationId, clientMessageId));
+    return { conversation, hasClientMessage };
   }
   hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
     return this.inner.hasClientMessage(conversationId, clientMessageId);

@@ -182,6 +182,18 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.listMessages('conv-1')).toEqual([message]);
       });
 
+      it('loads a turn\'s state in one read: the conversation and whether the client message id is already stored', async () => {
+        const store = await freshStore();
+        expect(await store.loadTurnState?.('conv-1', 'client-1')).toEqual({ conversation: null, hasClientMessage: false });
+        await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1', { clientMessageId: 'client-1' })] }));
+        await store.saveTurn(aTurn('conv-2'));
+        expect(await store.loadTurnState?.('conv-1', 'client-1')).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: true });
+        expect(await store.loadTurnState?.('conv-1', 'client-2')).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: false });
+        expect(await store.loadTurnState?.('conv-1', null)).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: false });
+        expect(await store.loadTurnState?.('conv-2', 'client-1')).toEqual({ conversation: aConversation('conv-2'), hasClientMessage: false });
+        expect(await store.loadTurnState?.('conv-3', 'client-1')).toEqual({ conversation: null, hasClientMessage: false });
+      });
+
       it('skips a customer message whose client id is already stored, but stores the rest of the turn', async () => {
         const store = await freshStore();
         const first = aMessage('m1', 'conv-1', { clientMessageId: 'client-1', text: 'first try' });

@@ -12,6 +12,12 @@ export interface TurnWrite {
   outbox: NewOutboxItem[];
 }
 
+/** What a turn reads before it runs: the stored conversation (null when new) and whether the message is a resend. */
+export interface TurnState {
+  conversation: Conversation | null;
+  hasClientMessage: boolean;
+}
+
 /** The outcome of an atomic claim. */
 export type ClaimResult =
   | { status: 'claimed'; case: EscalationCase }
@@ -103,6 +109,11 @@ export interface ConversationStore {
   getConversation(id: string): Promise<Conversation | null>;
   /** Returns true when a customer message with this client id was already stored for the conversation. */
   hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean>;
+  /**
+   * Optional: the conversation and whether a customer message with this client id is already stored, in
+   * one read (what a turn starts with); without it a turn calls `getConversation` and `hasClientMessage`.
+   */
+  loadTurnState?(conversationId: string, clientMessageId: string | null): Promise<TurnState>;
   /** Stores a turn atomically; a customer message whose client id is already stored is skipped. */
   saveTurn(write: TurnWrite): Promise<void>;
   listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]>;

@@ -15,6 +15,7 @@ import type {
   PendingDelivery,
   TimeRange,
   TranscriptPurgeResult,
+  TurnState,
   TurnWrite,
 } from '../../core/ports/conversation-store.js';
 import type { Logger } from '../../core/ports/logger.js';
@@ -97,6 +98,20 @@ export class PostgresConversationStore implements ConversationStore {
   async getConversation(id: string): Promise<Conversation | null> {
     const rows = await this.query('candor_get_conversation', `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [id]);
     return rows[0] ? conversationFromRow(rows[0]) : null;
+  }
+
+  async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
+    const rows = await this.query(
+      'candor_load_turn_state',
+      `SELECT ${CONVERSATION_COLUMNS}, ($2::text IS NOT NULL AND EXISTS (
+         SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = $2)) AS has_client_message
+       FROM conversations c WHERE c.id = $1`,
+      [conversationId, clientMessageId],
+    );
+    const row = rows[0];
+    // No conversation means no message of it either (messages reference their conversation).
+    if (!row) return { conversation: null, hasClientMessage: false };
+    return { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === true };
   }
 
   async hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {

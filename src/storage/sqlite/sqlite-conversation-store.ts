@@ -17,6 +17,7 @@ import type {
   PendingDelivery,
   TimeRange,
   TranscriptPurgeResult,
+  TurnState,
   TurnWrite,
 } from '../../core/ports/conversation-store.js';
 import {
@@ -135,6 +136,15 @@ export class SqliteConversationStore implements ConversationStore {
 
   async hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
     return this.read(() => this.sql.hasClientMessage.get(conversationId, clientMessageId) !== undefined);
+  }
+
+  async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
+    return this.read(() => {
+      const row = this.sql.loadTurnState.get({ clientMessageId, conversationId }) as (Row & { has_client_message: number }) | undefined;
+      // No conversation means no message of it either (messages reference their conversation).
+      if (!row) return { conversation: null, hasClientMessage: false };
+      return { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === 1 };
+    });
   }
 
   async saveTurn(write: TurnWrite): Promise<void> {
@@ -694,6 +704,10 @@ function prepareStatements(db: Database.Database) {
     note, status, agent_id, agent_name, rating, created_at, claimed_at, resolved_at`;
   return {
     getConversation: db.prepare('SELECT * FROM conversations WHERE id = ?'),
+    loadTurnState: db.prepare(`
+      SELECT c.*, (@clientMessageId IS NOT NULL AND EXISTS (
+        SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = @clientMessageId)) AS has_client_message
+      FROM conversations c WHERE c.id = @conversationId`),
     upsertConversation: db.prepare(`
       INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
         awaiting_rating, bot_rating, created_at, updated_at)
