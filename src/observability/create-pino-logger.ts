@@ -85,23 +85,28 @@ export function redactLogText(text: string): string {
  * kept (redacted) only at debug, every other string is PII- and credential-redacted, and errors keep
  * their type, code and redacted message and stack.
  */
-export function sanitizeLogFields(fields: LogFields, level: keyof typeof LEVELS): LogFields {
+export function sanitizeLogFields(fields: LogFields, level: keyof typeof LEVELS, redactText: (text: string) => string = redactLogText): LogFields {
   const isDebug = LEVELS[level] <= LEVELS.debug;
-  const seen = new WeakSet<object>();
+  // Most lines are flat (ids, names, numbers), so the cycle guard is only made for a nested object.
+  let seen: WeakSet<object> | null = null;
 
   function clean(value: unknown, depth: number): unknown {
-    if (typeof value === 'string') return redactLogText(value);
+    if (typeof value === 'string') return redactText(value);
     if (value === null || typeof value !== 'object') return value;
-    if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
-    seen.add(value);
+    if (depth > MAX_DEPTH) return '[…]';
+    if (depth > 0) {
+      seen ??= new WeakSet<object>();
+      if (seen.has(value)) return '[…]';
+      seen.add(value);
+    }
     if (value instanceof Error) {
       const code = (value as { code?: unknown }).code;
       const cause = (value as { cause?: unknown }).cause;
       return {
         type: value.name,
-        message: redactLogText(value.message),
+        message: redactText(value.message),
         ...(code === undefined ? {} : { code: clean(code, depth + 1) }),
-        ...(value.stack === undefined ? {} : { stack: redactLogText(value.stack) }),
+        ...(value.stack === undefined ? {} : { stack: redactText(value.stack) }),
         ...(cause === undefined ? {} : { cause: clean(cause, depth + 1) }),
       };
     }
@@ -132,12 +137,37 @@ export function createPinoLogger(options: { level: string; destination?: NodeJS.
     },
     toDestination(options.destination ?? process.stdout),
   );
+  const redactText = rememberRedactions(redactLogText);
   const write = (level: 'debug' | 'info' | 'warn' | 'error') =>
     function log(fields: LogFields, message: string): void {
       if (!base.isLevelEnabled(level)) return;
-      base[level](sanitizeLogFields(fields, level), redactLogText(message));
+      base[level](sanitizeLogFields(fields, level, redactText), redactText(message));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), pino: base };
+}
+
+/** Short strings redacted at most this many at a time per logger (about 100 bytes each). */
+const MAX_REMEMBERED_REDACTIONS = 8192;
+/** Longer strings (messages, stacks) are redacted every time. */
+const MAX_REMEMBERED_LENGTH = 128;
+
+/**
+ * Redaction is pure, and most logged strings repeat (conversation ids on every turn line, intents,
+ * actions, states, messages), yet each one ran four credential patterns and the PII redactor: a bounded
+ * memo of short strings gives the same output for a map lookup.
+ */
+function rememberRedactions(redact: (text: string) => string): (text: string) => string {
+  const remembered = new Map<string, string>();
+  return function redactRemembered(text: string): string {
+    if (text.length > MAX_REMEMBERED_LENGTH) return redact(text);
+    const known = remembered.get(text);
+    if (known !== undefined) return known;
+    const redacted = redact(text);
+    // Dropping everything at the bound is cheaper than LRU bookkeeping, and the hot strings come right back.
+    if (remembered.size >= MAX_REMEMBERED_REDACTIONS) remembered.clear();
+    remembered.set(text, redacted);
+    return redacted;
+  };
 }
 
 /**

@@ -106,4 +106,22 @@ describe('sanitizeLogFields and redactLogText', () => {
     expect(sanitizeLogFields({ text: `call ${PHONE}` }, 'debug')).toEqual({ text: 'call [PHONE]' });
     expect(redactLogText(`postgres://u:secret@h/db Basic dXNlcjpwYXNzd29yZA== ${SLACK_TOKEN}`)).toBe('postgres://u:[credential]@h/db Basic [credential] [credential]');
   });
+
+  it('redacts a repeated string every time it is logged (short strings are remembered per logger), and a cyclic object ends', () => {
+    const capture = captureStream();
+    const logger = createPinoLogger({ level: 'info', destination: capture.stream });
+    const conversationId = `web:${PHONE}`;
+    for (let i = 0; i < 3; i += 1) logger.info({ conversationId, note: `card ${CARD}`, intent: 'limit.current' }, `turn for ${JWT}`);
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    logger.info({ cyclic }, 'cyclic');
+    const lines = capture.lines();
+    expect(lines).toHaveLength(4);
+    for (const line of lines.slice(0, 3)) {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ conversationId: 'web:[PHONE]', note: 'card [CARD]', intent: 'limit.current', msg: 'turn for [credential]' });
+    }
+    for (const secret of [...PII, JWT]) expect(lines.join('\n')).not.toContain(secret);
+    expect(lines[3]).toContain('[…]');
+  });
 });
