@@ -4,6 +4,7 @@ import type { DecisionEngine } from '../core/ports/decision-engine.js';
 import type { CustomerDecisions } from '../core/decision.js';
 import type { Locale } from '../core/locale.js';
 import { loadDemoCustomers, type DemoCustomers } from '../decisions/demo-customers.js';
+import { deepFreeze, EmbeddedDecisionEngine } from '../decisions/embedded-decision-engine.js';
 import { createReplyComposer } from '../explain/create-reply-composer.js';
 
 /** One question a benchmark client asks, with the intent Candor must recognise in it. */
@@ -53,10 +54,18 @@ export function demoIdOf(customerId: string): string {
  * would be one conversation seen from 500 tabs).
  */
 export function createBenchDecisionEngine(demo: DemoCustomers): DecisionEngine {
+  // Like the embedded engine: one frozen response per customer, shared by every lookup.
+  const embedded = new EmbeddedDecisionEngine(demo);
+  const responses = new Map<string, CustomerDecisions>();
   return {
     async lookup(customerId) {
-      const data = demo.responseFor(demoIdOf(customerId));
-      return data === undefined ? { status: 'not_found' } : { status: 'found', data: { ...data, customerId } };
+      const known = responses.get(customerId);
+      if (known !== undefined) return { status: 'found', data: known };
+      const found = await embedded.lookup(demoIdOf(customerId));
+      if (found.status !== 'found') return found;
+      const data = deepFreeze({ ...found.data, customerId });
+      responses.set(customerId, data);
+      return { status: 'found', data };
     },
   };
 }

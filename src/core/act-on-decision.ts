@@ -250,13 +250,25 @@ const MAX_REMEMBERED_ANSWERS = 4096;
  */
 export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MAX_REMEMBERED_ANSWERS): ReplyComposer {
   const answers = new Map<string, ComposedReply>();
+  // Engines that share frozen responses (the embedded one) hand the same object to every turn of a
+  // customer: its JSON is worked out once. Unfrozen decisions may change, so they are serialised each time.
+  const decisionKeys = new WeakMap<object, string>();
+  const keyOf = (decisions: object): string => {
+    if (!Object.isFrozen(decisions)) return JSON.stringify(decisions);
+    let key = decisionKeys.get(decisions);
+    if (key === undefined) {
+      key = JSON.stringify(decisions);
+      decisionKeys.set(decisions, key);
+    }
+    return key;
+  };
   return {
     get contentVersion() {
       return composer.contentVersion;
     },
     compose(request: ReplyRequest, locale: Locale): ComposedReply {
       if (request.kind !== 'answer') return composer.compose(request, locale);
-      const key = `${locale}\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : JSON.stringify(request.decisions)}`;
+      const key = `${locale}\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : keyOf(request.decisions)}`;
       const known = answers.get(key);
       if (known !== undefined) return known;
       const composed = deepFreeze(composer.compose(request, locale));

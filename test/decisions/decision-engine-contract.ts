@@ -32,13 +32,25 @@ export function describeDecisionEngineContract(name: string, makeEngine: () => P
       }
     });
 
-    it('returns copies, so changing one answer does not change the next', async () => {
+    it('returns copies or frozen data, so changing one answer cannot change the next', async () => {
       const { engine, close } = await makeEngine();
       try {
         const first = await engine.lookup('demo-drop');
         if (first.status !== 'found') throw new Error('expected demo-drop to be found');
-        first.data.decisions.length = 0;
-        first.data.currentLimit.amount = 1;
+        // A shared answer must be frozen (the change throws); a copy may be changed freely.
+        const tryChange = (change: () => void) => {
+          try {
+            change();
+          } catch (error) {
+            expect(error).toBeInstanceOf(TypeError);
+          }
+        };
+        tryChange(() => {
+          first.data.decisions.length = 0;
+        });
+        tryChange(() => {
+          first.data.currentLimit.amount = 1;
+        });
         expect(await engine.lookup('demo-drop')).toEqual({ status: 'found', data: demo.responseFor('demo-drop') });
       } finally {
         await close();
