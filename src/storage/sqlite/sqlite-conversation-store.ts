@@ -82,6 +82,7 @@ export class SqliteConversationStore implements ConversationStore {
   /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
   private readonly forgottenAt = new Map<string, number>();
   private checkpointer: SqliteWalCheckpointer | null = null;
+  private lastInstant: [string, string] = ['', ''];
   /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
@@ -512,50 +513,60 @@ export class SqliteConversationStore implements ConversationStore {
     return row ? caseFromRow(row) : null;
   }
 
+  // The hot writes bind positionally: better-sqlite3 looks each named parameter up on the object, which
+  // cost more than the row insert itself for the wide rows of a turn.
   private upsertConversation(conversation: Conversation): void {
-    this.sql.upsertConversation.run({
-      id: conversation.id,
-      channel: conversation.channel,
-      customerId: conversation.customerId,
-      locale: conversation.locale,
-      state: conversation.state,
-      caseId: conversation.caseId,
-      consecutiveMisses: conversation.consecutiveMisses,
-      lastIntent: conversation.lastIntent,
-      awaitingRating: conversation.awaitingRating ? 1 : 0,
-      botRating: conversation.botRating,
-      createdAt: toIsoInstant(conversation.createdAt),
-      updatedAt: toIsoInstant(conversation.updatedAt),
-    });
+    this.sql.upsertConversation.run(
+      conversation.id,
+      conversation.channel,
+      conversation.customerId,
+      conversation.locale,
+      conversation.state,
+      conversation.caseId,
+      conversation.consecutiveMisses,
+      conversation.lastIntent,
+      conversation.awaitingRating ? 1 : 0,
+      conversation.botRating,
+      this.instant(conversation.createdAt),
+      this.instant(conversation.updatedAt),
+    );
   }
 
   private insertMessage(message: StoredMessage): void {
-    this.sql.insertMessage.run({
-      id: message.id,
-      conversationId: message.conversationId,
-      author: message.author,
-      text: message.text,
-      intent: message.intent,
-      confidence: message.confidence,
-      clientMessageId: message.clientMessageId,
-      createdAt: toIsoInstant(message.createdAt),
-    });
+    this.sql.insertMessage.run(
+      message.id,
+      message.conversationId,
+      message.author,
+      message.text,
+      message.intent,
+      message.confidence,
+      message.clientMessageId,
+      this.instant(message.createdAt),
+    );
   }
 
   private insertExplanation(record: ExplanationRecord): void {
-    this.sql.insertExplanation.run({
-      id: record.id,
-      conversationId: record.conversationId,
-      customerId: record.customerId,
-      decisionId: record.decisionId,
-      locale: record.locale,
-      codesShown: JSON.stringify(record.codesShown),
-      codesSuppressed: JSON.stringify(record.codesSuppressed),
-      templateIds: JSON.stringify(record.templateIds),
-      contentVersion: record.contentVersion,
-      reviewRequested: record.reviewRequested ? 1 : 0,
-      createdAt: toIsoInstant(record.createdAt),
-    });
+    this.sql.insertExplanation.run(
+      record.id,
+      record.conversationId,
+      record.customerId,
+      record.decisionId,
+      record.locale,
+      JSON.stringify(record.codesShown),
+      JSON.stringify(record.codesSuppressed),
+      JSON.stringify(record.templateIds),
+      record.contentVersion,
+      record.reviewRequested ? 1 : 0,
+      this.instant(record.createdAt),
+    );
+  }
+
+  /** `toIsoInstant`, remembering the last answer: the rows of a turn (and of a group commit) share their timestamps. */
+  private instant(value: string): string {
+    if (value === this.lastInstant[0]) return this.lastInstant[1];
+    const iso = toIsoInstant(value);
+    this.lastInstant = [value, iso];
+    return iso;
   }
 
   private insertOutbox(item: NewOutboxItem): void {
@@ -711,8 +722,7 @@ function prepareStatements(db: Database.Database) {
     upsertConversation: db.prepare(`
       INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
         awaiting_rating, bot_rating, created_at, updated_at)
-      VALUES (@id, @channel, @customerId, @locale, @state, @caseId, @consecutiveMisses, @lastIntent,
-        @awaitingRating, @botRating, @createdAt, @updatedAt)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
         channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
@@ -720,7 +730,7 @@ function prepareStatements(db: Database.Database) {
     hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),
     insertMessage: db.prepare(`
       INSERT INTO messages (id, conversation_id, author, text, intent, confidence, client_message_id, created_at)
-      VALUES (@id, @conversationId, @author, @text, @intent, @confidence, @clientMessageId, @createdAt)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (conversation_id, client_message_id) DO NOTHING`),
     listMessages: db.prepare(`
       SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`),
@@ -744,8 +754,7 @@ function prepareStatements(db: Database.Database) {
     insertExplanation: db.prepare(`
       INSERT INTO explanations (id, conversation_id, customer_id, decision_id, locale, codes_shown, codes_suppressed,
         template_ids, content_version, review_requested, created_at)
-      VALUES (@id, @conversationId, @customerId, @decisionId, @locale, @codesShown, @codesSuppressed,
-        @templateIds, @contentVersion, @reviewRequested, @createdAt)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     listExplanations: db.prepare(`
       SELECT * FROM explanations
       WHERE (@customerId IS NULL OR customer_id = @customerId)
