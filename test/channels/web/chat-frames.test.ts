@@ -31,6 +31,22 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame(raw)).toEqual({ ok: false, notice: 'invalid_frame' });
   });
 
+  it('checks the common frames (message, ack) by the same rules as the schema, at every edge', () => {
+    const ack = (id: unknown) => parseClientFrame(JSON.stringify({ type: 'ack', id, extra: 1 }));
+    expect(ack('x'.repeat(128))).toEqual({ ok: true, frame: { type: 'ack', id: 'x'.repeat(128) } });
+    for (const bad of ['', 'x'.repeat(129), 5, null, undefined]) expect(ack(bad)).toEqual({ ok: false, notice: 'invalid_frame' });
+    const message = (fields: Record<string, unknown>) => parseClientFrame(JSON.stringify({ type: 'message', id: 'm-1_A', text: 'hi', ...fields }));
+    expect(message({ id: 'x'.repeat(64), topic: 't'.repeat(100), locale: 'en' })).toEqual({
+      ok: true,
+      frame: { type: 'message', id: 'x'.repeat(64), text: 'hi', topic: 't'.repeat(100), locale: 'en' },
+    });
+    expect(message({ topic: 'limit-drop', locale: 'zh-CN' })).toEqual({ ok: true, frame: { type: 'message', id: 'm-1_A', text: 'hi', topic: 'limit-drop', locale: 'zh-CN' } });
+    for (const bad of [{ id: 'x'.repeat(65) }, { id: '' }, { id: 7 }, { topic: 't'.repeat(101) }, { topic: 3 }, { locale: null }, { locale: 'EN' }, { text: null }]) {
+      expect(message(bad)).toEqual({ ok: false, notice: 'invalid_frame' });
+    }
+    expect(message({ text: 'x'.repeat(MAX_TEXT_CHARS * 8 + 1) })).toEqual({ ok: false, notice: 'text_too_long' });
+  });
+
   it('counts the limit in code points after NFKC', () => {
     const atLimit = '😀'.repeat(MAX_TEXT_CHARS);
     expect(parseClientFrame(JSON.stringify({ type: 'message', id: 'm', text: atLimit })).ok).toBe(true);
