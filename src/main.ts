@@ -21,7 +21,6 @@ import { createDecisionEngine, type ManagedDecisionEngine } from './decisions/cr
 import { loadDemoCustomers } from './decisions/demo-customers.js';
 import { CaseService } from './escalation/case-service.js';
 import { createEscalation, type Escalation } from './escalation/create-escalation.js';
-import { SLACK_PATHS } from './escalation/slack/create-slack-escalation.js';
 import { createReplyComposer } from './explain/create-reply-composer.js';
 import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
 import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
@@ -222,7 +221,8 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     logger,
     extraRoutes,
   });
-  const escalation = createEscalation({
+  // The Slack module (and @slack/bolt) is loaded only when Slack is configured.
+  const escalation = await createEscalation({
     config: config.slack,
     store: candor.store,
     composer: candor.composer,
@@ -254,7 +254,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
         logger,
       }),
   });
-  for (const path of SLACK_PATHS) {
+  for (const path of escalation.requestPaths) {
     extraRoutes[path] = function routeToSlack(request, response) {
       if (!escalation.handleRequest(request, response)) response.writeHead(404).end();
     };

@@ -11,7 +11,8 @@ import { isSlackEnabled, type SlackConfig } from '../config/slack-config.js';
 import { CaseService, type TextRedactor } from './case-service.js';
 import { ConsoleOnlyDesk } from './console-only-desk.js';
 import { OutboxWorker } from './outbox-worker.js';
-import { createSlackEscalation, type SlackEscalation } from './slack/create-slack-escalation.js';
+// Type only: the Slack module (and @slack/bolt, a fifth of a second to load) is imported when Slack is configured.
+import type { SlackEscalation } from './slack/create-slack-escalation.js';
 
 /** What the escalation side needs from the composition root. */
 export interface EscalationDeps {
@@ -40,14 +41,19 @@ export interface Escalation {
   /** Null when Slack is not configured; cases are then only in the agent console. */
   slack: SlackEscalation | null;
   worker: OutboxWorker;
+  /** The HTTP paths Slack posts to (none when Slack is not configured). */
+  requestPaths: readonly string[];
   /** Routes Slack's POSTs to the Bolt receiver; returns false for any other request. */
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Builds the case service, the Slack app (if configured), the outbox worker and the periodic re-ping from one config slice. */
-export function createEscalation(deps: EscalationDeps): Escalation {
+/**
+ * Builds the case service, the Slack app (if configured), the outbox worker and the periodic re-ping
+ * from one config slice. Async because the Slack module is only loaded when Slack is configured.
+ */
+export async function createEscalation(deps: EscalationDeps): Promise<Escalation> {
   const logger = deps.logger ?? silentLogger;
   const { config } = deps;
   const cases = new CaseService({
@@ -61,8 +67,9 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     unclaimedMinutes: config.ESCALATION_UNCLAIMED_MINUTES,
     ...(deps.lock === undefined ? {} : { lock: deps.lock }),
   });
-  const slack = isSlackEnabled(config)
-    ? createSlackEscalation({
+  const slackModule = isSlackEnabled(config) ? await import('./slack/create-slack-escalation.js') : null;
+  const slack = slackModule
+    ? slackModule.createSlackEscalation({
         config,
         store: deps.store,
         cases,
@@ -103,6 +110,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     cases,
     slack,
     worker,
+    requestPaths: slackModule ? [...slackModule.SLACK_PATHS] : [],
     handleRequest: (request, response) => slack?.handleRequest(request, response) ?? false,
     async start() {
       if (slack !== null) await slack.start();

@@ -17,7 +17,7 @@ afterEach(async () => {
   stub = undefined;
 });
 
-function build(kit: EscalationKit, env: Record<string, string>): Escalation {
+function build(kit: EscalationKit, env: Record<string, string>): Promise<Escalation> {
   return createEscalation({
     config: slackConfigSchema.parse({ ESCALATION_UNCLAIMED_CHECK_MS: '100', ESCALATION_OUTBOX_POLL_MS: '20', ...env }),
     store: kit.store,
@@ -32,7 +32,8 @@ function build(kit: EscalationKit, env: Record<string, string>): Escalation {
 describe('createEscalation', () => {
   it('without Slack drains the outbox, ignores Slack paths and re-pings unclaimed cases on its timer', async () => {
     const kit = createEscalationKit();
-    escalation = build(kit, {});
+    escalation = await build(kit, {});
+    expect(escalation.requestPaths).toEqual([]);
     expect(escalation.slack).toBeNull();
     await escalation.start();
     const opened = await openTestCase(kit);
@@ -52,13 +53,14 @@ describe('createEscalation', () => {
   it('with Slack configured posts cards and answers signed requests through handleRequest', async () => {
     stub = await startSlackApiStub();
     const kit = createEscalationKit();
-    escalation = build(kit, {
+    escalation = await build(kit, {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: 'shh-secret',
       SLACK_ESCALATION_CHANNEL_ID: 'CESC',
       SLACK_RESTRICTED_CHANNEL_ID: 'CRES',
       SLACK_API_URL: stub.url,
     });
+    expect(escalation.requestPaths).toEqual(['/slack/events', '/slack/actions', '/slack/commands']);
     await escalation.start();
     const opened = await openTestCase(kit);
     await waitFor(() => (stub?.topLevel('CESC').length ?? 0) === 1, 3_000, 'card');
