@@ -86,64 +86,72 @@ export function redactLogText(text: string): string {
  * their type, code and redacted message and stack.
  */
 export function sanitizeLogFields(fields: LogFields, level: keyof typeof LEVELS, redactText: (text: string) => string = redactLogText): LogFields {
-  const isDebug = LEVELS[level] <= LEVELS.debug;
   // Most lines are flat (ids, names, numbers), so the cycle guard is only made for a nested object.
-  let seen: WeakSet<object> | null = null;
+  const pass: SanitizePass = { isDebug: LEVELS[level] <= LEVELS.debug, redactText, seen: null };
+  return cleanLogValue(fields, 0, pass) as LogFields;
+}
 
-  function clean(value: unknown, depth: number): unknown {
-    if (typeof value === 'string') return redactText(value);
-    if (value === null || typeof value !== 'object') return value;
-    if (depth > MAX_DEPTH) return '[…]';
-    if (depth > 0) {
-      seen ??= new WeakSet<object>();
-      if (seen.has(value)) return '[…]';
-      seen.add(value);
-    }
-    if (value instanceof Error) {
-      const code = (value as { code?: unknown }).code;
-      const cause = (value as { cause?: unknown }).cause;
-      return {
-        type: value.name,
-        message: redactText(value.message),
-        ...(code === undefined ? {} : { code: clean(code, depth + 1) }),
-        ...(value.stack === undefined ? {} : { stack: redactText(value.stack) }),
-        ...(cause === undefined ? {} : { cause: clean(cause, depth + 1) }),
-      };
-    }
-    if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
-    if (value instanceof Date) return value.toISOString();
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const name = key.toLowerCase();
-      if (SECRET_FIELD_NAMES.has(name)) out[key] = item === null || item === undefined ? item : '[redacted]';
-      else if (CUSTOMER_TEXT_FIELD_NAMES.has(name)) out[key] = isDebug ? clean(item, depth + 1) : item === null || item === undefined ? item : '[omitted]';
-      else out[key] = clean(item, depth + 1);
-    }
-    return out;
+/** The settings of one sanitising pass; the walk is a top-level function, so no closure is made per line. */
+interface SanitizePass {
+  isDebug: boolean;
+  redactText: (text: string) => string;
+  seen: WeakSet<object> | null;
+}
+
+function cleanLogValue(value: unknown, depth: number, pass: SanitizePass): unknown {
+  if (typeof value === 'string') return pass.redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[…]';
+  if (depth > 0) {
+    pass.seen ??= new WeakSet<object>();
+    if (pass.seen.has(value)) return '[…]';
+    pass.seen.add(value);
   }
-
-  return clean(fields, 0) as LogFields;
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    const cause = (value as { cause?: unknown }).cause;
+    return {
+      type: value.name,
+      message: pass.redactText(value.message),
+      ...(code === undefined ? {} : { code: cleanLogValue(code, depth + 1, pass) }),
+      ...(value.stack === undefined ? {} : { stack: pass.redactText(value.stack) }),
+      ...(cause === undefined ? {} : { cause: cleanLogValue(cause, depth + 1, pass) }),
+    };
+  }
+  if (Array.isArray(value)) return value.map((item) => cleanLogValue(item, depth + 1, pass));
+  if (value instanceof Date) return value.toISOString();
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const name = key.toLowerCase();
+    if (SECRET_FIELD_NAMES.has(name)) out[key] = item === null || item === undefined ? item : '[redacted]';
+    else if (CUSTOMER_TEXT_FIELD_NAMES.has(name)) out[key] = pass.isDebug ? cleanLogValue(item, depth + 1, pass) : item === null || item === undefined ? item : '[omitted]';
+    else out[key] = cleanLogValue(item, depth + 1, pass);
+  }
+  return out;
 }
 
 /** Builds the structured JSON logger, with secrets and personal data redacted before a line is written. */
 export function createPinoLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger & { pino: PinoLogger } {
-  const base = pino(
-    {
-      level: options.level,
-      base: { service: 'candor' },
-      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    toDestination(options.destination ?? process.stdout),
-  );
+  const settings = {
+    level: options.level,
+    base: { service: 'candor' },
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  const destination = toDestination(options.destination ?? process.stdout);
+  // Lines written through `log` are sanitised first, which blanks every REDACTED_LOG_PATHS field at any
+  // depth, so pino's own path redaction (a tenth of a turn line's cost) is kept only on the raw pino
+  // handed out for direct use, where it is the only net.
+  const sanitized = pino(settings, destination);
+  const raw = pino({ ...settings, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, destination);
   const redactText = rememberRedactions(redactLogText);
   const write = (level: 'debug' | 'info' | 'warn' | 'error') =>
     function log(fields: LogFields, message: string): void {
-      if (!base.isLevelEnabled(level)) return;
-      base[level](sanitizeLogFields(fields, level, redactText), redactText(message));
+      if (!sanitized.isLevelEnabled(level)) return;
+      sanitized[level](sanitizeLogFields(fields, level, redactText), redactText(message));
     };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), pino: base };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), pino: raw };
 }
 
 /** Short strings redacted at most this many at a time per logger (about 100 bytes each). */

@@ -124,4 +124,12 @@ describe('sanitizeLogFields and redactLogText', () => {
     for (const secret of [...PII, JWT]) expect(lines.join('\n')).not.toContain(secret);
     expect(lines[3]).toContain('[…]');
   });
+
+  it('keeps pino\'s path redaction on the raw pino logger handed out for direct use', () => {
+    const capture = captureStream();
+    const logger = createPinoLogger({ level: 'info', destination: capture.stream });
+    logger.pino.info({ customerId: 'cust-secret-id', token: 'tok-secret', headers: { authorization: 'Bearer abcdefghijk' } }, 'raw');
+    const line = JSON.parse(capture.lines()[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ customerId: '[redacted]', token: '[redacted]', headers: { authorization: '[redacted]' } });
+  });
 });
