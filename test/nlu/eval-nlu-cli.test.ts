@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEvalNlu } from '../../src/nlu/eval-nlu-cli.js';
+import { EMBEDDING_TOP_WORDS, runEvalNlu } from '../../src/nlu/eval-nlu-cli.js';
 import { buildTinyDataset, writeTinyIntents } from './tiny-dataset.js';
 
 const run = promisify(execFile);
@@ -40,12 +40,25 @@ describe('eval:nlu', () => {
     expect(Object.keys(summary.byLocale).sort()).toEqual(['en', 'zh-CN']);
     expect(output).toContain('worst intents');
     expect(output).toContain('reliability');
+    // A JSON-lines dataset gets word embeddings from the installed package: the training words plus the most frequent ones.
+    expect(summary.embeddingWords).toBeGreaterThan(EMBEDDING_TOP_WORDS);
+    expect(summary.embeddingLoadMs).toBeGreaterThan(0);
+    expect(summary.trainMs).toBeGreaterThanOrEqual(summary.embeddingLoadMs);
+  }, 60_000);
+
+  it('leaves the embeddings out with --embeddings off and rejects other values', async () => {
+    const args = ['--train', 'train.jsonl', '--val', 'val.jsonl', '--test', 'test.jsonl'];
+    const { summary } = await runEvalNlu([...args, '--embeddings', 'off'], dir);
+    expect(summary.embeddingWords).toBe(0);
+    expect(summary.embeddingLoadMs).toBe(0);
+    await expect(runEvalNlu([...args, '--embeddings', 'maybe'], dir)).rejects.toThrow(/usage/);
   });
 
   it('trains on the project intents with --train intents', async () => {
     const { summary } = await runEvalNlu(['--train', 'intents', '--test', 'test.jsonl', '--json'], dir);
     expect(summary.trainLines).toBeGreaterThan(100);
     expect(summary.calibration).toBe('held-out-training');
+    expect(summary.embeddingWords).toBe(0);
   });
 
   it('rejects a call without --test', async () => {
@@ -55,7 +68,7 @@ describe('eval:nlu', () => {
   it('runs as a real process and ends its output with the JSON line', async () => {
     const cli = resolve('src/nlu/eval-nlu-cli.ts');
     const tsx = resolve('node_modules/.bin/tsx');
-    const { stdout } = await run(tsx, [cli, '--train', 'train.jsonl', '--test', 'test.jsonl', '--json'], { cwd: dir });
+    const { stdout } = await run(tsx, [cli, '--train', 'train.jsonl', '--test', 'test.jsonl', '--embeddings', 'off', '--json'], { cwd: dir });
     const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     for (const key of REQUIRED_KEYS) expect(last).toHaveProperty(key);
   });

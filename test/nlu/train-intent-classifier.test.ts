@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { restoreIntentClassifier, splitHoldOut, trainIntentClassifier } from '../../src/nlu/train-intent-classifier.js';
+import { appendEmbeddingBlock, restoreIntentClassifier, splitHoldOut, trainIntentClassifier } from '../../src/nlu/train-intent-classifier.js';
 import { CandorError } from '../../src/core/candor-error.js';
+import { SoftmaxModel, softmaxInPlace } from '../../src/nlu/softmax-model.js';
+import { TfidfVectorizer, extractFeatureKeys } from '../../src/nlu/tfidf-vectorizer.js';
+import { createUtteranceTokenizer } from '../../src/nlu/tokenize-utterance.js';
+import { WordEmbeddings } from '../../src/nlu/word-embeddings.js';
 import { buildTinyDataset } from './tiny-dataset.js';
 
 const { train, val, test } = buildTinyDataset();
@@ -105,3 +109,113 @@ describe('splitHoldOut', () => {
     expect(heldIntents.size).toBe(new Set(train.map((line) => `${line.intent}/${line.locale}`)).size);
   });
 });
+
+/**
+ * A tiny fake embedding table: words of each tiny intent (including some the training lines never
+ * use, like "operator" and "shrank") point along their own axis, out-of-scope words along a fourth.
+ */
+function fakeEmbeddings(): WordEmbeddings {
+  const groups: string[][] = [
+    ['limit', 'reduced', 'lowered', 'cut', 'down', 'drop', 'dropped', 'decreased', 'smaller', 'fallen', 'shrank', 'slashed'],
+    ['hello', 'hi', 'hey', 'morning', 'evening', 'afternoon', 'hiya', 'wassup', 'howdy', 'greetings'],
+    ['person', 'human', 'agent', 'representative', 'someone', 'staff', 'real', 'operator', 'somebody'],
+    ['weather', 'joke', 'flight', 'recipe', 'game', 'music', 'pizza', 'everest', 'tokyo', 'movie', 'song'],
+  ];
+  const words: string[] = [];
+  const values: number[] = [];
+  groups.forEach((group, axis) => {
+    group.forEach((word, i) => {
+      words.push(word);
+      // Unit axis plus a small, word-specific wobble in the last two dimensions.
+      values.push(...[0, 1, 2, 3].map((d) => (d === axis ? 1 : 0)), 0.1 * Math.sin(i + axis), 0.1 * Math.cos(i * axis));
+    });
+  });
+  return new WordEmbeddings(words, Float32Array.from(values), 6);
+}
+
+describe('trainIntentClassifier with word embeddings', () => {
+  const embeddings = fakeEmbeddings();
+  const withEmbeddings = { ...options, embeddingScale: 1.5 };
+  const classifier = trainIntentClassifier(train, { options: withEmbeddings, calibrationExamples: val, embeddings });
+
+  it('needs a table when the embedding scale is above 0', () => {
+    expect(() => trainIntentClassifier(train, { options: withEmbeddings, calibrationExamples: val })).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    );
+  });
+
+  it('understands words the training lines never used through their neighbours', () => {
+    // Neither word is in the training lines, and their letters resemble nothing there either.
+    const plain = trainIntentClassifier(train, { options, calibrationExamples: val });
+    for (const text of ['operator', 'somebody']) {
+      expect(plain.classify(text, 'en').intent, text).toBe('oos');
+      expect(classifier.classify(text, 'en').intent, text).toBe('agent.request');
+    }
+    expect(classifier.classify('limit shrank', 'en').intent).toBe('limit.why_dropped');
+  });
+
+  it('still recognises the unseen test lines in both languages', () => {
+    for (const example of test.filter((line) => line.intent !== 'oos')) {
+      expect(classifier.classify(example.text, example.locale ?? 'en').intent, example.text).toBe(example.intent);
+    }
+  });
+
+  it('scores with projected word rows exactly as the model scores the appended dense block', () => {
+    const snapshot = classifier.toSnapshot();
+    expect(snapshot.embeddings?.scale).toBe(1.5);
+    const vectorizer = TfidfVectorizer.fromState(snapshot.vectorizer);
+    const model = restoreModel(snapshot.model);
+    expect(model.featureCount).toBe(vectorizer.size + 6);
+    const tokenizer = createUtteranceTokenizer();
+    for (const text of ['wassup', 'why was my limit slashed', 'hello operator', 'zzz', '额度为什么下降 limit', '']) {
+      const tokens = tokenizer.tokenize(text);
+      const vector = appendEmbeddingBlock(vectorizer.transform(extractFeatureKeys(tokens, vectorizer.options)), tokens, { table: embeddings, scale: 1.5 }, vectorizer.size);
+      const expected = softmaxInPlace(model.logits(vector), classifier.calibration.temperature);
+      const actual = classifier.probabilities(text);
+      expected.forEach((probability, c) => expect(actual[c], `${text} ${c}`).toBeCloseTo(probability, 6));
+    }
+  });
+
+  it('round-trips through a JSON snapshot with its table and the same answers', () => {
+    const restored = restoreIntentClassifier(JSON.parse(JSON.stringify(classifier.toSnapshot())));
+    for (const text of ['wassup', 'limit shrank', '转人工', ...test.map((line) => line.text)]) {
+      expect(restored.classify(text, 'en')).toEqual(classifier.classify(text, 'en'));
+    }
+    const { embeddings: _dropped, ...withoutTable } = classifier.toSnapshot();
+    expect(() => restoreIntentClassifier(withoutTable)).toThrow(/differ in size/);
+  });
+
+  it('is deterministic', () => {
+    const again = trainIntentClassifier(train, { options: withEmbeddings, calibrationExamples: val, embeddings: fakeEmbeddings() });
+    expect(again.toSnapshot()).toEqual(classifier.toSnapshot());
+  });
+});
+
+describe('appendEmbeddingBlock', () => {
+  const tokenizer = createUtteranceTokenizer();
+  const block = { table: fakeEmbeddings(), scale: 2 };
+  const sparse = { indices: Int32Array.from([1, 4]), values: Float32Array.from([0.6, 0.8]) };
+
+  it('appends the scaled unit mean vector after the sparse features', () => {
+    const vector = appendEmbeddingBlock(sparse, tokenizer.tokenize('Hello HUMAN'), block, 10);
+    expect(Array.from(vector.indices)).toEqual([1, 4, 10, 11, 12, 13, 14, 15]);
+    const dense = Array.from(vector.values.subarray(2));
+    expect(Math.hypot(...dense)).toBeCloseTo(2, 5);
+    expect(dense[1]).toBeCloseTo(dense[2]!, 1);
+    expect(dense[1]).toBeGreaterThan(1.3);
+    expect(dense[0]).toBeCloseTo(0, 6);
+  });
+
+  it('leaves Chinese lines and lines without a known word alone', () => {
+    expect(appendEmbeddingBlock(sparse, tokenizer.tokenize('额度 limit'), block, 10)).toBe(sparse);
+    expect(appendEmbeddingBlock(sparse, tokenizer.tokenize('qwerty uiop'), block, 10)).toBe(sparse);
+  });
+});
+
+function restoreModel(model: { featureCount: number; classCount: number; weights: string; bias: string }): SoftmaxModel {
+  const floats = (encoded: string): Float32Array => {
+    const bytes = Buffer.from(encoded, 'base64');
+    return new Float32Array(Uint8Array.from(bytes).buffer);
+  };
+  return new SoftmaxModel({ featureCount: model.featureCount, classCount: model.classCount, weights: floats(model.weights), bias: floats(model.bias) });
+}
