@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,12 @@ export const benchOptionsSchema = z.object({
     .default(benchServerKinds.join(','))
     .transform((value) => value.split(',').map((part) => part.trim()))
     .pipe(z.array(z.enum(benchServerKinds)).min(1)),
+  /**
+   * How the servers and the load process run: `compiled` (default) compiles src/ to JavaScript once
+   * before the rounds and runs plain node, as a deployed Candor would; `tsx` runs the TypeScript through
+   * tsx, as `npm start` does (slower to start: the loader's hooks and transforms).
+   */
+  runtime: z.enum(['compiled', 'tsx']).default('compiled'),
   /** Write a V8 CPU profile of each Candor server run into this folder. */
   profileDir: z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -46,9 +53,58 @@ export type BenchOptions = z.infer<typeof benchOptionsSchema>;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const projectRoot = join(here, '..', '..');
-/** Children run TypeScript through tsx, as `npm start` does; compiled `.js` runs as is. */
-const scriptExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const childNodeFlags = scriptExtension === '.ts' ? ['--import', 'tsx'] : [];
+/** True when this CLI itself runs as TypeScript (through tsx); compiled `.js` children then need a build first. */
+const isRunningTypeScript = import.meta.url.endsWith('.ts');
+
+/** Where the children's scripts are and how node starts them. */
+interface ChildRuntime {
+  scriptsDir: string;
+  extension: '.ts' | '.js';
+  nodeFlags: string[];
+}
+
+/** The scripts next to this file, as they are: TypeScript through tsx, or JavaScript already compiled. */
+function currentRuntime(): ChildRuntime {
+  return isRunningTypeScript ? { scriptsDir: here, extension: '.ts', nodeFlags: ['--import', 'tsx'] } : { scriptsDir: here, extension: '.js', nodeFlags: [] };
+}
+
+/**
+ * Compiles src/ to JavaScript in the work folder (the same code; TypeScript 7 takes a few seconds), so the
+ * servers start as a deployed Candor would, with plain node and no loader. What the code finds next to
+ * itself (package.json for ESM, node_modules, the demo fixtures, the widget's static files) is linked in.
+ */
+async function buildCompiledRuntime(workDir: string): Promise<ChildRuntime> {
+  const outDir = join(workDir, 'build');
+  const config = join(workDir, 'tsconfig.bench.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(projectRoot, 'tsconfig.json'),
+      compilerOptions: {
+        noEmit: false,
+        outDir,
+        rootDir: projectRoot,
+        // Type packages are looked up beside the config file, which here is in the work folder.
+        typeRoots: [join(projectRoot, 'node_modules', '@types')],
+        declaration: false,
+        sourceMap: false,
+        incremental: false,
+      },
+      include: [join(projectRoot, 'src')],
+    }),
+  );
+  // typescript's exports do not list bin/tsc; its package folder is found through package.json.
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+  const compiler = spawn(process.execPath, [tsc, '-p', config], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  compiler.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  compiler.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => compiler.once('exit', resolve));
+  if (code !== 0) throw new Error(`compiling src/ for the benchmark failed (tsc exit ${code})\n${output.slice(-2000)}`);
+  for (const entry of ['package.json', 'node_modules', 'fixtures']) symlinkSync(join(projectRoot, entry), join(outDir, entry));
+  symlinkSync(join(projectRoot, 'src', 'channels', 'web', 'public'), join(outDir, 'src', 'channels', 'web', 'public'));
+  return { scriptsDir: join(outDir, 'src', 'bench'), extension: '.js', nodeFlags: [] };
+}
 
 const TOKEN = { audience: 'candor-bench', issuer: 'candor-bench' } as const;
 /** Rate limits raised so a closed loop is not throttled (the defaults guard against a flooding client). */
@@ -78,19 +134,26 @@ async function freePort(): Promise<number> {
   });
 }
 
-function script(name: string): string {
-  return join(here, `${name}${scriptExtension}`);
+function script(runtime: ChildRuntime, name: string): string {
+  return join(runtime.scriptsDir, `${name}${runtime.extension}`);
 }
 
 /** Spawns one server; nothing is awaited, so the spawn time is the start of the cold start. */
-async function spawnServer(kind: BenchServerKind, workDir: string, round: number, secret: string, options: BenchOptions): Promise<ServerProcess> {
+async function spawnServer(
+  kind: BenchServerKind,
+  workDir: string,
+  round: number,
+  secret: string,
+  options: BenchOptions,
+  runtime: ChildRuntime,
+): Promise<ServerProcess> {
   const port = await freePort();
   const logFile = join(workDir, `${kind}-${round}.log`);
   let args: string[];
   let env: Record<string, string>;
   if (kind === 'candor') {
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-    args = [...profile, ...childNodeFlags, script('bench-candor-server')];
+    args = [...profile, ...runtime.nodeFlags, script(runtime, 'bench-candor-server')];
     env = serverEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -102,10 +165,10 @@ async function spawnServer(kind: BenchServerKind, workDir: string, round: number
       CHAT_RATE_PER_SECOND: BENCH_RATE,
     });
   } else if (kind === 'echo') {
-    args = [...childNodeFlags, script('bench-echo-server'), String(port)];
+    args = [...runtime.nodeFlags, script(runtime, 'bench-echo-server'), String(port)];
     env = serverEnv({});
   } else {
-    args = [...childNodeFlags, script('bench-botkit-server')];
+    args = [...runtime.nodeFlags, script(runtime, 'bench-botkit-server')];
     env = serverEnv({ PORT: String(port) });
   }
   // The server writes its output straight to a file: Candor logs every turn at the default level.
@@ -133,9 +196,16 @@ function logTail(file: string): string {
 }
 
 /** One round against one server: a fresh load process, then a freshly spawned server. */
-async function runOnce(kind: BenchServerKind, round: number, workDir: string, options: BenchOptions, ticksPerSecond: number): Promise<BenchServerResult> {
+async function runOnce(
+  kind: BenchServerKind,
+  round: number,
+  workDir: string,
+  options: BenchOptions,
+  ticksPerSecond: number,
+  runtime: ChildRuntime,
+): Promise<BenchServerResult> {
   const secret = randomBytes(32).toString('base64url');
-  const load = spawn(process.execPath, [...childNodeFlags, script('bench-load-process')], { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const load = spawn(process.execPath, [...runtime.nodeFlags, script(runtime, 'bench-load-process')], { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: LoadProcessMessage[] = [];
   let notify: (() => void) | null = null;
   load.on('message', (message) => {
@@ -167,7 +237,7 @@ async function runOnce(kind: BenchServerKind, round: number, workDir: string, op
     });
     const ready = await nextMessage(60_000);
     if (ready.type !== 'ready') throw new Error(`load process: ${ready.type === 'failed' ? ready.error : 'unexpected message'}`);
-    server = await spawnServer(kind, workDir, round, secret, options);
+    server = await spawnServer(kind, workDir, round, secret, options, runtime);
     const spawnedAt = Date.now();
     if (server.child.pid === undefined) throw new Error(`${kind} server did not start`);
     load.send({ type: 'go', url: server.url, serverPid: server.child.pid, spawnedAt });
@@ -185,8 +255,8 @@ async function runOnce(kind: BenchServerKind, round: number, workDir: string, op
 }
 
 /** Starts Candor once and waits for it to listen: trains or loads the NLU cache and warms the compile cache. */
-async function warmCandor(workDir: string, options: BenchOptions): Promise<void> {
-  const server = await spawnServer('candor', workDir, 0, randomBytes(32).toString('base64url'), { ...options, profileDir: undefined });
+async function warmCandor(workDir: string, options: BenchOptions, runtime: ChildRuntime): Promise<void> {
+  const server = await spawnServer('candor', workDir, 0, randomBytes(32).toString('base64url'), { ...options, profileDir: undefined }, runtime);
   try {
     const deadline = Date.now() + 180_000;
     while (!readFileSync(server.logFile, 'utf8').includes('listening ')) {
@@ -203,7 +273,7 @@ async function warmCandor(workDir: string, options: BenchOptions): Promise<void>
 export interface BenchReport {
   command: string;
   machine: ReturnType<typeof describeMachine> & { loadAverageEnd: number[]; node: string };
-  options: { clients: number; seconds: number; rounds: number; idleSessions: number; servers: BenchServerKind[] };
+  options: { clients: number; seconds: number; rounds: number; idleSessions: number; servers: BenchServerKind[]; runtime: BenchOptions['runtime'] };
   servers: Partial<Record<BenchServerKind, BenchServerSummary & { perRound: BenchServerResult[] }>>;
   ratios: { candorToEcho: Record<string, number | null> | null; candorToBotkit: Record<string, number | null> | null };
   ok: boolean;
@@ -251,14 +321,19 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
   const workDir = mkdtempSync(join(tmpdir(), 'candor-bench-'));
   const perServer = new Map<BenchServerKind, BenchServerResult[]>(options.servers.map((kind) => [kind, []]));
   try {
+    let runtime = currentRuntime();
+    if (options.runtime === 'compiled' && isRunningTypeScript) {
+      progress('compiling src/ to JavaScript for the servers and the load process…');
+      runtime = await buildCompiledRuntime(workDir);
+    }
     if (options.servers.includes('candor')) {
       progress('warming Candor once (NLU cache, compile cache)…');
-      await warmCandor(workDir, options);
+      await warmCandor(workDir, options, runtime);
     }
     for (let round = 1; round <= options.rounds; round += 1) {
       for (const kind of options.servers) {
         progress(`round ${round}/${options.rounds}: ${kind} with ${options.clients} clients for ${options.seconds} s…`);
-        const result = await runOnce(kind, round, workDir, options, ticksPerSecond);
+        const result = await runOnce(kind, round, workDir, options, ticksPerSecond, runtime);
         perServer.get(kind)?.push(result);
         progress(
           `  ${kind}: ${result.repliesPerSec} replies/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.cpuUsPerReply} µs CPU/reply, ` +
@@ -278,9 +353,16 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
   };
   const ok = Object.values(servers).every((summary) => summary !== undefined && isClean(summary));
   return {
-    command: `npm run bench:chat -- --clients ${options.clients} --seconds ${options.seconds} --rounds ${options.rounds}`,
+    command: `npm run bench:chat -- --clients ${options.clients} --seconds ${options.seconds} --rounds ${options.rounds}${options.runtime === 'tsx' ? ' --runtime tsx' : ''}`,
     machine: { ...machine, loadAverageEnd: loadavg().map((value) => Math.round(value * 100) / 100), node: process.version },
-    options: { clients: options.clients, seconds: options.seconds, rounds: options.rounds, idleSessions: options.idleSessions, servers: options.servers },
+    options: {
+      clients: options.clients,
+      seconds: options.seconds,
+      rounds: options.rounds,
+      idleSessions: options.idleSessions,
+      servers: options.servers,
+      runtime: options.runtime,
+    },
     servers,
     ratios,
     ok,
@@ -297,6 +379,7 @@ async function main(): Promise<void> {
       'idle-sessions': { type: 'string' },
       servers: { type: 'string' },
       'profile-dir': { type: 'string' },
+      runtime: { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -309,6 +392,7 @@ async function main(): Promise<void> {
     idleSessions: values['idle-sessions'],
     servers: values.servers,
     profileDir: values['profile-dir'],
+    runtime: values.runtime,
     json: values.json ?? false,
   });
   if (!parsed.success) {
