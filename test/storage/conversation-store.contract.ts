@@ -194,6 +194,25 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.loadTurnState?.('conv-3', 'client-1')).toEqual({ conversation: null, hasClientMessage: false });
       });
 
+      it('loads what the last turn, case update or erasure stored, and a changed answer does not change the next', async () => {
+        const store = await freshStore();
+        await store.saveTurn(aTurn('conv-1'));
+        const first = await store.loadTurnState?.('conv-1', null);
+        if (!first?.conversation) throw new Error('conv-1 should load');
+        first.conversation.state = 'claimed';
+        expect((await store.loadTurnState?.('conv-1', null))?.conversation).toEqual(aConversation('conv-1'));
+        await store.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { lastIntent: 'limit.current', consecutiveMisses: 2, updatedAt: '2026-01-05T10:00:00Z' }) }));
+        expect((await store.loadTurnState?.('conv-1', null))?.conversation).toEqual(
+          aConversation('conv-1', { lastIntent: 'limit.current', consecutiveMisses: 2, updatedAt: '2026-01-05T10:00:00.000Z' }),
+        );
+        // An upsert keeps the stored creation time, whatever the write says.
+        await store.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { createdAt: '2030-01-01T00:00:00.000Z' }) }));
+        expect((await store.loadTurnState?.('conv-1', null))?.conversation?.createdAt).toBe((await store.getConversation('conv-1'))?.createdAt);
+        expect((await store.loadTurnState?.('conv-1', null))?.conversation).toEqual(await store.getConversation('conv-1'));
+        await store.eraseCustomer({ customerId: 'cust-1', now: '2026-02-01T00:00:00.000Z', auditBefore: '2026-02-01T00:00:00.000Z', newId: () => 'anon-1' });
+        expect(await store.loadTurnState?.('conv-1', null)).toEqual({ conversation: null, hasClientMessage: false });
+      });
+
       it('skips a customer message whose client id is already stored, but stores the rest of the turn', async () => {
         const store = await freshStore();
         const first = aMessage('m1', 'conv-1', { clientMessageId: 'client-1', text: 'first try' });

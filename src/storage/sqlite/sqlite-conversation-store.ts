@@ -70,7 +70,12 @@ interface QueuedWrite {
   work: () => void;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Runs once the write is committed (not if it fails or is rolled back). */
+  onCommitted: (() => void) | undefined;
 }
+
+/** Conversations remembered for the read that starts a turn; the memo starts over beyond this. */
+const MAX_KNOWN_CONVERSATIONS = 20_000;
 
 /** The default ConversationStore: one SQLite file in WAL mode, every statement prepared once, every write one transaction. */
 export class SqliteConversationStore implements ConversationStore {
@@ -83,6 +88,14 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly forgottenAt = new Map<string, number>();
   private checkpointer: SqliteWalCheckpointer | null = null;
   private lastInstant: [string, string] = ['', ''];
+  /**
+   * Conversations exactly as this connection last committed or read them, so the read that starts a
+   * turn is one index probe (the resend check) instead of a row read and parse. Any commit by another
+   * connection (another process, an operations command) changes `data_version` and empties it; writes
+   * here other than turns and case updates empty it too.
+   */
+  private readonly knownConversations = new Map<string, Conversation>();
+  private knownDataVersion = -1;
   /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
@@ -141,21 +154,35 @@ export class SqliteConversationStore implements ConversationStore {
 
   async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
     return this.read(() => {
+      this.forgetConversationsIfChangedElsewhere();
+      const known = this.knownConversations.get(conversationId);
+      if (known !== undefined) {
+        const hasClientMessage = clientMessageId !== null && this.sql.hasClientMessage.get(conversationId, clientMessageId) !== undefined;
+        return { conversation: { ...known }, hasClientMessage };
+      }
       const row = this.sql.loadTurnState.get({ clientMessageId, conversationId }) as (Row & { has_client_message: number }) | undefined;
       // No conversation means no message of it either (messages reference their conversation).
       if (!row) return { conversation: null, hasClientMessage: false };
-      return { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === 1 };
+      const conversation = conversationFromRow(row);
+      this.rememberConversation(conversation);
+      return { conversation: { ...conversation }, hasClientMessage: row.has_client_message === 1 };
     });
   }
 
   async saveTurn(write: TurnWrite): Promise<void> {
-    return this.writeInGroup(() => {
-      this.upsertConversation(write.conversation);
-      for (const message of write.messages) this.insertMessage(message);
-      for (const explanation of write.explanations) this.insertExplanation(explanation);
-      if (write.openedCase) this.sql.insertCase.run(caseParams(write.openedCase));
-      for (const item of write.outbox) this.insertOutbox(item);
-    });
+    let stored: Conversation | null = null;
+    return this.writeInGroup(
+      () => {
+        stored = this.upsertConversation(write.conversation);
+        for (const message of write.messages) this.insertMessage(message);
+        for (const explanation of write.explanations) this.insertExplanation(explanation);
+        if (write.openedCase) this.sql.insertCase.run(caseParams(write.openedCase));
+        for (const item of write.outbox) this.insertOutbox(item);
+      },
+      () => {
+        if (stored) this.rememberConversation(stored);
+      },
+    );
   }
 
   async listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {
@@ -198,13 +225,15 @@ export class SqliteConversationStore implements ConversationStore {
     messages?: StoredMessage[];
     outbox?: NewOutboxItem[];
   }): Promise<void> {
-    this.write(() => {
-      if (update.conversation) this.upsertConversation(update.conversation);
+    const stored = this.write(() => {
+      const conversation = update.conversation ? this.upsertConversation(update.conversation) : null;
       const changed = this.sql.updateCase.run(caseParams(update.case)).changes;
       if (changed === 0) throw new CandorError('case_not_found', `no case ${update.case.id} to update`);
       for (const message of update.messages ?? []) this.insertMessage(message);
       for (const item of update.outbox ?? []) this.insertOutbox(item);
+      return conversation;
     });
+    if (stored) this.rememberConversation(stored);
   }
 
   async listExplanations(query: ExplanationQuery): Promise<ExplanationRecord[]> {
@@ -308,7 +337,7 @@ export class SqliteConversationStore implements ConversationStore {
   async purgeTranscripts(input: { before: string; now: string; newId: () => string }): Promise<TranscriptPurgeResult> {
     const before = toIsoInstant(input.before);
     const now = toIsoInstant(input.now);
-    return this.write((): TranscriptPurgeResult => {
+    return this.writeRewritingConversations((): TranscriptPurgeResult => {
       const messagesDeleted = this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(before).changes;
       const inactive = this.db
         .prepare('SELECT id FROM conversations WHERE updated_at < ? AND anonymized_at IS NULL ORDER BY id')
@@ -330,7 +359,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   async purgeAuditRecords(input: { before: string }): Promise<AuditPurgeResult> {
     const before = toIsoInstant(input.before);
-    return this.write((): AuditPurgeResult => {
+    return this.writeRewritingConversations((): AuditPurgeResult => {
       const explanationsDeleted = this.db.prepare('DELETE FROM explanations WHERE created_at < ?').run(before).changes;
       const shells = this.db
         .prepare(
@@ -346,7 +375,7 @@ export class SqliteConversationStore implements ConversationStore {
   async eraseCustomer(input: { customerId: string; now: string; auditBefore: string; newId: () => string }): Promise<CustomerErasureResult> {
     const now = toIsoInstant(input.now);
     const auditBefore = toIsoInstant(input.auditBefore);
-    return this.write((): CustomerErasureResult => {
+    return this.writeRewritingConversations((): CustomerErasureResult => {
       const explanationsDeleted = this.db
         .prepare('DELETE FROM explanations WHERE customer_id = ? AND created_at < ?')
         .run(input.customerId, auditBefore).changes;
@@ -515,8 +544,9 @@ export class SqliteConversationStore implements ConversationStore {
 
   // The hot writes bind positionally: better-sqlite3 looks each named parameter up on the object, which
   // cost more than the row insert itself for the wide rows of a turn.
-  private upsertConversation(conversation: Conversation): void {
-    this.sql.upsertConversation.run(
+  /** Writes the conversation and returns it as now stored (an existing row keeps its creation time). */
+  private upsertConversation(conversation: Conversation): Conversation {
+    const createdAt = this.sql.upsertConversation.get(
       conversation.id,
       conversation.channel,
       conversation.customerId,
@@ -529,7 +559,21 @@ export class SqliteConversationStore implements ConversationStore {
       conversation.botRating,
       this.instant(conversation.createdAt),
       this.instant(conversation.updatedAt),
-    );
+    ) as string;
+    return { ...conversation, createdAt, updatedAt: this.instant(conversation.updatedAt) };
+  }
+
+  private rememberConversation(conversation: Conversation): void {
+    if (this.knownConversations.size >= MAX_KNOWN_CONVERSATIONS) this.knownConversations.clear();
+    this.knownConversations.set(conversation.id, conversation);
+  }
+
+  /** `data_version` changes whenever another connection commits; then nothing remembered can be trusted. */
+  private forgetConversationsIfChangedElsewhere(): void {
+    const version = this.sql.dataVersion.get() as number;
+    if (version === this.knownDataVersion) return;
+    this.knownConversations.clear();
+    this.knownDataVersion = version;
   }
 
   private insertMessage(message: StoredMessage): void {
@@ -588,6 +632,15 @@ export class SqliteConversationStore implements ConversationStore {
     }
   }
 
+  /** A write that renames, anonymises or deletes conversations in bulk: the memo of known conversations starts over after it. */
+  private writeRewritingConversations<T>(work: () => T): T {
+    try {
+      return this.write(work);
+    } finally {
+      this.knownConversations.clear();
+    }
+  }
+
   private write<T>(work: () => T): T {
     // Writes queued earlier commit first, so writes land in the order they were asked for.
     this.commitQueued();
@@ -606,9 +659,9 @@ export class SqliteConversationStore implements ConversationStore {
    * committed, so callers that await see exactly what they saw before; a direct write commits the
    * queue first, so the order of writes is unchanged.
    */
-  private writeInGroup(work: () => void): Promise<void> {
+  private writeInGroup(work: () => void, onCommitted?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ work, resolve, reject });
+      this.queued.push({ work, resolve, reject, onCommitted });
       if (this.isCommitScheduled) return;
       this.isCommitScheduled = true;
       setImmediate(() => this.commitQueued());
@@ -630,8 +683,12 @@ export class SqliteConversationStore implements ConversationStore {
       return;
     }
     for (const item of batch) {
-      if (failures.has(item)) item.reject(storageError(failures.get(item), 'SQLite write failed'));
-      else item.resolve();
+      if (failures.has(item)) {
+        item.reject(storageError(failures.get(item), 'SQLite write failed'));
+      } else {
+        item.onCommitted?.();
+        item.resolve();
+      }
     }
   }
 
@@ -726,7 +783,9 @@ function prepareStatements(db: Database.Database) {
       ON CONFLICT (id) DO UPDATE SET
         channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
-        awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at`),
+        awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at
+      RETURNING created_at`).pluck(),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),
     insertMessage: db.prepare(`
       INSERT INTO messages (id, conversation_id, author, text, intent, confidence, client_message_id, created_at)
