@@ -86,6 +86,22 @@ describe('SqliteConversationStore', () => {
     await b.close();
   });
 
+  it('group commit: a write made as soon as an earlier one commits is committed in the same phase of the event loop', async () => {
+    const store = SqliteConversationStore.open({ path: ':memory:' });
+    const order: string[] = [];
+    const kept = store
+      .saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1')] }))
+      .then(() => store.enqueueDelivery({ id: 'r1', recipient: 'conv-1', payload: { id: 'r1' }, createdAt: '2026-01-05T10:00:00.000Z' }))
+      .then(() => order.push('reply kept'));
+    // Queued after the store's own commit: it runs in the same check phase, after that commit's reactions.
+    setImmediate(() => order.push('next immediate'));
+    await kept;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['reply kept', 'next immediate']);
+    expect((await store.listPendingDeliveries('conv-1')).map((d) => d.id)).toEqual(['r1']);
+    await store.close();
+  });
+
   it('works in memory, keeping nothing after close', async () => {
     const store = SqliteConversationStore.open({ path: ':memory:' });
     await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1')] }));

@@ -690,6 +690,12 @@ export class SqliteConversationStore implements ConversationStore {
         item.resolve();
       }
     }
+    // Callers resume when the promise reactions above run, and often write again at once (a reply is
+    // kept for delivery as soon as its turn is stored). Left to setImmediate, that write would wait for
+    // the next turn of the event loop, behind a whole poll phase of new frames. A microtask queued now
+    // runs after the first reactions and queues a nextTick, which Node runs only once every microtask is
+    // done: those follow-up writes then commit together in this same phase, and replies go out sooner.
+    queueMicrotask(() => process.nextTick(() => this.commitQueued()));
   }
 
   /** Commits the batch in one transaction; false (and nothing written) when one of its writes failed. */
