@@ -511,6 +511,9 @@ export function runConversationStoreContract(name: string, target: ContractTarge
       it('keeps pending deliveries per recipient, in order, until acknowledged', async () => {
         const store = await freshStore();
         const delivery = (id: string, recipient: string, second: number) => ({ id, recipient, payload: { text: `reply ${id}`, n: second }, createdAt: at(second) });
+        // A caller that already serialised the payload hands the JSON over; it is listed as the same payload.
+        await store.enqueueDelivery({ ...delivery('j1', 'cust-3', 1), payloadJson: JSON.stringify(delivery('j1', 'cust-3', 1).payload) });
+        expect(await store.listPendingDeliveries('cust-3')).toEqual([delivery('j1', 'cust-3', 1)]);
         await store.enqueueDelivery(delivery('r1', 'cust-1', 3));
         await store.enqueueDelivery(delivery('r2', 'cust-1', 1));
         await store.enqueueDelivery(delivery('x1', 'cust-2', 2));

@@ -67,15 +67,17 @@ export class WebCustomerChannel implements CustomerChannel {
   /** Keeps the reply until acknowledged, sends it to every open socket here, and announces it to the other instances. */
   async deliver(reply: OutgoingReply): Promise<void> {
     const frame = toReplyFrame(reply);
+    // Serialised once: the same JSON is kept and sent.
+    const data = JSON.stringify(frame);
     let isKept = true;
     await this.order.withLock(reply.conversationId, async () => {
       try {
-        await this.store.enqueueDelivery({ id: reply.id, recipient: reply.conversationId, payload: frame, createdAt: reply.createdAt });
+        await this.store.enqueueDelivery({ id: reply.id, recipient: reply.conversationId, payload: frame, payloadJson: data, createdAt: reply.createdAt });
       } catch (error) {
         isKept = false;
         this.logger.error({ conversationId: reply.conversationId, replyId: reply.id, err: error }, 'web reply could not be kept for redelivery');
       }
-      const reached = this.sendToReady(reply.conversationId, frame.id, JSON.stringify(frame));
+      const reached = this.sendToReady(reply.conversationId, frame.id, data);
       if (!isKept && reached === 0) {
         throw new CandorError('storage_unavailable', `reply ${reply.id} could neither be kept nor sent`);
       }

@@ -30,6 +30,8 @@ export interface PendingDelivery {
   id: string;
   recipient: string;
   payload: Record<string, unknown>;
+  /** Optional: `payload` already serialised as JSON by the caller, so the store need not serialise it again. */
+  payloadJson?: string;
   createdAt: string;
   /** When a socket acknowledged it; only listed when asked for with `includeAckedSince`. */
   ackedAt?: string;

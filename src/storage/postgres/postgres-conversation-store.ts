@@ -313,7 +313,7 @@ export class PostgresConversationStore implements ConversationStore {
       'candor_enqueue_delivery',
       `INSERT INTO pending_deliveries (recipient, id, payload, created_at) VALUES ($1, $2, $3::jsonb, $4)
        ON CONFLICT (recipient, id) DO NOTHING`,
-      [delivery.recipient, delivery.id, JSON.stringify(delivery.payload), toIsoInstant(delivery.createdAt)],
+      [delivery.recipient, delivery.id, delivery.payloadJson ?? JSON.stringify(delivery.payload), toIsoInstant(delivery.createdAt)],
     );
   }
 

@@ -289,7 +289,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   async enqueueDelivery(delivery: PendingDelivery): Promise<void> {
     return this.writeInGroup(() =>
-      this.sql.enqueueDelivery.run(delivery.recipient, delivery.id, JSON.stringify(delivery.payload), toIsoInstant(delivery.createdAt)),
+      this.sql.enqueueDelivery.run(delivery.recipient, delivery.id, delivery.payloadJson ?? JSON.stringify(delivery.payload), this.instant(delivery.createdAt)),
     );
   }
 
