@@ -13,7 +13,6 @@ const TOPIC_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 const localeSchema = z.enum(LOCALES);
-
 const clientMessageIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const topicSchema = z.string().max(100);
 
