@@ -225,12 +225,8 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   const escalation = await createEscalation({
     config: config.slack,
     store: candor.store,
-    composer: candor.composer,
-    customers: web.customerChannel,
-    redactor: { redact: redactPii },
+    cases: candor.createCaseService(web.customerChannel),
     clock: candor.clock,
-    ids: candor.ids,
-    lock: candor.lock,
     logger,
     publicBaseUrl: config.app.PUBLIC_BASE_URL ?? web.url,
     topics: candor.intents,

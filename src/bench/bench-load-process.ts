@@ -6,7 +6,7 @@ import { ChatTokenService } from '../channels/web/chat-token-service.js';
 import type { Locale } from '../core/locale.js';
 import { benchCustomerId, buildBenchScripts, type BenchScript } from './bench-questions.js';
 import { readProcessStats, type ProcessStats } from './process-stats.js';
-import { benchServerKinds, type BenchServerKind, type BenchServerResult } from './bench-result.js';
+import { benchServerKinds, type BenchServerResult } from './bench-result.js';
 
 /** What the orchestrator tells the load process before the server starts. */
 export const prepareMessageSchema = z.object({

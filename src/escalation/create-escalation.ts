@@ -1,14 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OutboxItem } from '../core/outbox.js';
-import type { Clock, IdGenerator } from '../core/ports/clock.js';
-import type { ConversationLock } from '../core/ports/conversation-lock.js';
+import type { Clock } from '../core/ports/clock.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { IntentDirectory } from '../core/ports/intent-directory.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
-import type { ReplyComposer } from '../core/ports/reply-composer.js';
-import type { CustomerChannel } from '../core/reply.js';
 import { isSlackEnabled, type SlackConfig } from '../config/slack-config.js';
-import { CaseService, type TextRedactor } from './case-service.js';
+import type { CaseService } from './case-service.js';
 import { ConsoleOnlyDesk } from './console-only-desk.js';
 import { OutboxWorker } from './outbox-worker.js';
 // Type only: the Slack module (and @slack/bolt, a fifth of a second to load) is imported when Slack is configured.
@@ -18,14 +15,9 @@ import type { SlackEscalation } from './slack/create-slack-escalation.js';
 export interface EscalationDeps {
   config: SlackConfig;
   store: ConversationStore;
-  composer: ReplyComposer;
-  /** The channel that reaches the customer's open sessions (the web channel in the server). */
-  customers: CustomerChannel;
-  redactor: TextRedactor;
+  /** The case service, built on the channel that reaches the customer's open sessions and the turns' lock. */
+  cases: CaseService;
   clock: Clock;
-  ids: IdGenerator;
-  /** The same lock the turn handler uses, so agent actions and customer turns of one conversation never interleave. */
-  lock?: ConversationLock;
   logger?: Logger;
   publicBaseUrl?: string;
   topics?: IntentDirectory;
@@ -50,23 +42,12 @@ export interface Escalation {
 }
 
 /**
- * Builds the case service, the Slack app (if configured), the outbox worker and the periodic re-ping
+ * Builds the Slack app (if configured), the outbox worker and the periodic re-ping
  * from one config slice. Async because the Slack module is only loaded when Slack is configured.
  */
 export async function createEscalation(deps: EscalationDeps): Promise<Escalation> {
   const logger = deps.logger ?? silentLogger;
-  const { config } = deps;
-  const cases = new CaseService({
-    store: deps.store,
-    composer: deps.composer,
-    customers: deps.customers,
-    redactor: deps.redactor,
-    clock: deps.clock,
-    ids: deps.ids,
-    logger,
-    unclaimedMinutes: config.ESCALATION_UNCLAIMED_MINUTES,
-    ...(deps.lock === undefined ? {} : { lock: deps.lock }),
-  });
+  const { config, cases } = deps;
   const slackModule = isSlackEnabled(config) ? await import('./slack/create-slack-escalation.js') : null;
   const slack = slackModule
     ? slackModule.createSlackEscalation({

@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slackConfigSchema } from '../../src/config/slack-config.js';
-import { redactPii } from '../../src/core/redact-pii.js';
 import { createEscalation, type Escalation } from '../../src/escalation/create-escalation.js';
 import { startSlackApiStub, type SlackApiStub } from '../fakes/slack-api-stub.js';
 import { slashCommand, sendSlackRequest } from '../fakes/slack-signed-request.js';
@@ -21,11 +20,8 @@ function build(kit: EscalationKit, env: Record<string, string>): Promise<Escalat
   return createEscalation({
     config: slackConfigSchema.parse({ ESCALATION_UNCLAIMED_CHECK_MS: '100', ESCALATION_OUTBOX_POLL_MS: '20', ...env }),
     store: kit.store,
-    composer: kit.composer,
-    customers: kit.customers,
-    redactor: { redact: redactPii },
+    cases: kit.cases,
     clock: kit.clock,
-    ids: kit.ids,
   });
 }
 
