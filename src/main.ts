@@ -98,7 +98,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
   const intents = createIntentDirectory(content);
   const composer = createReplyComposer(content, { timeZone: config.content.DISPLAY_TIME_ZONE });
   const nlu = await loadOrTrainProjectClassifier({
-    intentsDir: config.nlu.NLU_INTENTS_DIR,
+    intentsDir: config.content.CONTENT_INTENTS_DIR,
     cacheDir: config.nlu.NLU_CACHE_DIR,
     valFile: config.nlu.NLU_VAL_FILE === '' ? undefined : config.nlu.NLU_VAL_FILE,
   });
