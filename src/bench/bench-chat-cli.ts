@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +20,7 @@ import {
   type BenchServerSummary,
 } from './bench-result.js';
 import { describeMachine, readClockTicksPerSecond } from './process-stats.js';
+import { findFreePort } from './find-free-port.js';
 
 /** The benchmark's command-line options. */
 export const benchOptionsSchema = z.object({
@@ -122,18 +122,6 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
   return { NODE_ENV: 'development', ...extra };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function script(runtime: ChildRuntime, name: string): string {
   return join(runtime.scriptsDir, `${name}${runtime.extension}`);
 }
@@ -147,7 +135,7 @@ async function spawnServer(
   options: BenchOptions,
   runtime: ChildRuntime,
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = await findFreePort();
   const logFile = join(workDir, `${kind}-${round}.log`);
   let args: string[];
   let env: Record<string, string>;

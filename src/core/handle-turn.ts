@@ -4,6 +4,7 @@ import type { OutgoingReply } from './reply.js';
 import { redactPii } from './redact-pii.js';
 import { actOnDecision, rememberAnswers, type ActionDependencies } from './act-on-decision.js';
 import type { Classification, IntentClassifier } from './ports/intent-classifier.js';
+import type { IntentProfile } from './ports/intent-directory.js';
 import type { ConversationLock } from './ports/conversation-lock.js';
 import type { Logger } from './ports/logger.js';
 import type { SentimentScorer } from './ports/sentiment-scorer.js';
@@ -47,7 +48,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       policy,
     );
 
-    const draft = startDraft(conversation, message, text, understanding.classification, now);
+    const draft = startDraft(conversation, message, text, understanding, now);
     await actOnDecision(actions, draft, decision, now);
     const replies = finishReplies(draft, now);
     await save(draft, replies);
@@ -97,10 +98,9 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     conversation: Conversation,
     message: IncomingMessage,
     text: string,
-    classification: Classification | null,
+    { topicIntent, classification }: { topicIntent: IntentProfile | undefined; classification: Classification | null },
     now: string,
   ): TurnDraft {
-    const topicIntent = message.topic ? deps.intents.resolveAlias(message.topic) : undefined;
     const customerMessage: StoredMessage = {
       id: deps.ids.next(),
       conversationId: conversation.id,

@@ -1,49 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { storageConfigSchema } from '../../src/config/storage-config.js';
 import { createConversationStore } from '../../src/storage/create-conversation-store.js';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { PostgresConversationStore } from '../../src/storage/postgres/postgres-conversation-store.js';
 import { aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
 import { runOperationsStoreContract } from './operations-store.contract.js';
+import { openTestSchemas, TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
 
 // Never skipped: without a reachable Postgres this suite fails, in CI and locally alike.
-const url = z
-  .string()
-  .min(1)
-  .default('postgres://postgres@127.0.0.1:5432/test')
-  .parse(process.env['TEST_DATABASE_URL'] || undefined);
-
-const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
-const schemas: string[] = [];
-/** A schema name unique to this run; the migrations create it, afterAll drops it. */
-function newSchema(): string {
-  const schema = `candor_test_${runId}_${schemas.length + 1}`;
-  schemas.push(schema);
-  return schema;
-}
-
+const url = TEST_DATABASE_URL;
+let schemas: TestSchemas;
 let admin: pg.Pool;
+/** A schema name unique to this run; the migrations create it, afterAll drops it. */
+const newSchema = (): string => schemas.next();
 
 beforeAll(async () => {
-  admin = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.query('SELECT 1');
-  } catch (error) {
-    await admin.end();
-    throw new Error(
-      `Postgres is unreachable at ${url.replace(/\/\/[^@/]*@/, '//…@')} (set TEST_DATABASE_URL)${process.env['CI'] ? ' — required in CI' : ''}`,
-      { cause: error },
-    );
-  }
+  schemas = await openTestSchemas(url);
+  admin = schemas.admin;
 });
 
 afterAll(async () => {
-  if (!admin || admin.ended) return;
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.end();
+  await schemas?.dropAll();
 });
 
 runConversationStoreContract('PostgresConversationStore', {

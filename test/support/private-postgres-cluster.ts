@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '../../src/bench/find-free-port.js';
 
 /** A throwaway Postgres cluster of this test alone, which the test may stop and start (the shared server is never touched). */
 export interface PrivatePostgresCluster {
@@ -24,18 +24,6 @@ function postgresBin(): string {
   return join(root, version, 'bin');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Creates and starts a private cluster in a temporary folder (as the `postgres` user when running as root). */
 export async function startPrivatePostgresCluster(): Promise<PrivatePostgresCluster> {
   const bin = postgresBin();
@@ -52,7 +40,7 @@ export async function startPrivatePostgresCluster(): Promise<PrivatePostgresClus
     if (isRoot) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', quoted], { stdio: 'pipe' });
     else execFileSync(command, args, { stdio: 'pipe' });
   };
-  const port = await freePort();
+  const port = await findFreePort();
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
