@@ -34,7 +34,7 @@ import { startMetricsServer } from './observability/metrics-endpoint.js';
 import { createOperationsRoutes } from './operations/create-operations-routes.js';
 import { runRetention, startRetentionTimer } from './operations/run-retention.js';
 import { createCustomerRefMask } from './runtime/create-customer-ref-mask.js';
-import { randomIdGenerator } from './runtime/random-id-generator.js';
+import { timeOrderedIdGenerator } from './runtime/time-ordered-id-generator.js';
 import { systemClock } from './runtime/system-clock.js';
 import { createConversationLock } from './storage/create-conversation-lock.js';
 import { createConversationStore } from './storage/create-conversation-store.js';
@@ -88,7 +88,7 @@ export function loadConfigOrExit(options: { quiet?: boolean } = {}): CandorConfi
 export async function buildCandor(config: CandorConfig, overrides: CandorOverrides = {}): Promise<Candor> {
   const logger = overrides.logger ?? createPinoLogger({ level: config.app.LOG_LEVEL, destination: process.stderr });
   const clock = overrides.clock ?? systemClock;
-  const ids = overrides.ids ?? randomIdGenerator;
+  const ids = overrides.ids ?? timeOrderedIdGenerator;
   const isProduction = config.app.NODE_ENV === 'production';
   if (isProduction && config.app.CUSTOMER_REF_SECRET === undefined) {
     throw new CandorError('config_invalid', 'CUSTOMER_REF_SECRET is required when NODE_ENV=production');
