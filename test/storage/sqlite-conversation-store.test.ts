@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storageConfigSchema } from '../../src/config/storage-config.js';
 import { createConversationStore } from '../../src/storage/create-conversation-store.js';
-import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
+import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
 import { aConversation, aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
 import { runOperationsStoreContract } from './operations-store.contract.js';
@@ -46,6 +46,33 @@ describe('SqliteConversationStore', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
       expect(versions).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migration 5 keeps an existing database readable: a conversation\'s messages are still found through an index', async () => {
+    // A file as it stood at version 4, with messages in it.
+    const path = newPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, SQLITE_MIGRATIONS.filter((migration) => migration.version <= 4));
+    old.exec(`INSERT INTO conversations (id, channel, locale, state, consecutive_misses, awaiting_rating, created_at, updated_at)
+      VALUES ('conv-1', 'web', 'en', 'bot', 0, 0, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+      INSERT INTO messages (id, conversation_id, author, text, created_at) VALUES
+        ('m1', 'conv-1', 'customer', 'hello', '2026-11-01T00:00:00.000Z'), ('m2', 'conv-1', 'bot', 'hi', '2026-11-01T00:00:01.000Z');`);
+    old.close();
+
+    const store = SqliteConversationStore.open({ path, checkpointInWorker: false });
+    expect((await store.listMessages('conv-1')).map((m) => m.id)).toEqual(['m1', 'm2']);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'messages_by_conversation'").get()).toBeUndefined();
+      const plan = db
+        .prepare('EXPLAIN QUERY PLAN SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 10')
+        .all('conv-1') as { detail: string }[];
+      expect(plan.map((step) => step.detail).join('\n')).toMatch(/SEARCH messages USING INDEX/);
     } finally {
       db.close();
     }

@@ -142,6 +142,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE conversations ADD COLUMN bot_rating INTEGER CHECK (bot_rating BETWEEN 1 AND 5);
     `,
   },
+  {
+    // Every turn inserts into each per-conversation index on a different page, and the commit writes each
+    // such page to the WAL. The unique (conversation_id, client_message_id) index already finds a
+    // conversation's messages, so the second per-conversation index on messages only cost writes.
+    version: 5,
+    name: 'one per-conversation index on messages',
+    sql: `
+      DROP INDEX messages_by_conversation;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

@@ -58,6 +58,9 @@ export interface SqliteStoreOptions {
 /** The default SQLite file, relative to the working directory. */
 export const DEFAULT_SQLITE_PATH = 'data/candor.sqlite';
 
+/** SQLite's page cache per connection, in KiB (it only grows as pages are used). */
+const PAGE_CACHE_KIB = 32 * 1024;
+
 type Row = Record<string, unknown>;
 
 /** Acknowledged deliveries older than the keep time are forgotten at most this often per recipient. */
@@ -125,6 +128,9 @@ export class SqliteConversationStore implements ConversationStore {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
+        // A turn touches index pages all over the hot tables; a page cache larger than SQLite's 2 MiB
+        // default keeps them in memory instead of re-reading them from the OS on the next commit.
+        db.pragma(`cache_size = ${-PAGE_CACHE_KIB}`);
         migrateSqlite(db);
         const store = new SqliteConversationStore(db);
         if ((options.checkpointInWorker ?? true) && path !== ':memory:' && path !== '' && !path.startsWith('file:')) {
