@@ -39,5 +39,6 @@ export interface OutgoingReply {
 
 /** Sends replies to a customer's open sessions, or keeps them until the customer comes back. */
 export interface CustomerChannel {
+  /** Sends or keeps one reply; callers store the reply's message first, so a reply never exists only on the wire. */
   deliver(reply: OutgoingReply): Promise<void>;
 }

@@ -64,20 +64,28 @@ export class WebCustomerChannel implements CustomerChannel {
     });
   }
 
-  /** Keeps the reply until acknowledged, sends it to every open socket here, and announces it to the other instances. */
+  /**
+   * Sends the reply to every open socket here, keeps it until acknowledged, and announces it to the
+   * other instances. Called once the reply's message is stored (the CustomerChannel contract).
+   */
   async deliver(reply: OutgoingReply): Promise<void> {
     const frame = toReplyFrame(reply);
     // Serialised once: the same JSON is kept and sent.
     const data = JSON.stringify(frame);
     let isKept = true;
     await this.order.withLock(reply.conversationId, async () => {
+      // The reply's message is already committed with its turn, so the reply leaves at once while it is
+      // being kept, instead of one more commit later. The lock is held until it is kept, so a socket that
+      // attaches meanwhile finds it among the kept replies, and its ack (which takes the lock too) is
+      // written after it.
+      const keeping = this.store.enqueueDelivery({ id: reply.id, recipient: reply.conversationId, payload: frame, payloadJson: data, createdAt: reply.createdAt });
+      const reached = this.sendToReady(reply.conversationId, frame.id, data);
       try {
-        await this.store.enqueueDelivery({ id: reply.id, recipient: reply.conversationId, payload: frame, payloadJson: data, createdAt: reply.createdAt });
+        await keeping;
       } catch (error) {
         isKept = false;
         this.logger.error({ conversationId: reply.conversationId, replyId: reply.id, err: error }, 'web reply could not be kept for redelivery');
       }
-      const reached = this.sendToReady(reply.conversationId, frame.id, data);
       if (!isKept && reached === 0) {
         throw new CandorError('storage_unavailable', `reply ${reply.id} could neither be kept nor sent`);
       }
@@ -158,7 +166,8 @@ export class WebCustomerChannel implements CustomerChannel {
 
   /** Records that a socket received a reply, so it is not sent again on a later reconnect. */
   async acknowledge(connection: ChatConnection, replyId: string): Promise<void> {
-    await this.store.ackDelivery(connection.conversationId, replyId);
+    // In the delivery order: an ack can arrive before its reply is kept (the reply leaves while being kept).
+    await this.order.withLock(connection.conversationId, () => this.store.ackDelivery(connection.conversationId, replyId));
   }
 
   /** Stops hearing other instances. */

@@ -89,6 +89,44 @@ describe('WebCustomerChannel', () => {
     expect(tab.sent).toHaveLength(1);
   });
 
+  it('sends a reply while it is being kept, and an ack that comes back before it is kept still lands', async () => {
+    const store = new WebMemoryStore();
+    let releaseKeeping: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      releaseKeeping = resolve;
+    });
+    // A store that takes its time to keep (a commit under load): the reply must not wait for it.
+    const slowStore = {
+      enqueueDelivery: async (delivery: Parameters<WebMemoryStore['enqueueDelivery']>[0]) => {
+        await gate;
+        await store.enqueueDelivery(delivery);
+      },
+      listPendingDeliveries: (recipient: string) => store.listPendingDeliveries(recipient),
+      ackDelivery: (recipient: string, id: string) => store.ackDelivery(recipient, id),
+    };
+    const channel = new WebCustomerChannel({ store: slowStore, logger: silentLogger });
+    const tab = new RecordingConnection('web:c1');
+    await channel.attach(tab);
+
+    const first = reply('web:c1');
+    let isDelivered = false;
+    const delivering = channel.deliver(first).then(() => {
+      isDelivered = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(tab.ids()).toEqual([first.id]);
+    expect(isDelivered).toBe(false);
+
+    // The widget acks at once; the ack waits for the keeping write instead of finding nothing to ack.
+    const acking = channel.acknowledge(tab, first.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.acks).toEqual([]);
+    releaseKeeping();
+    await Promise.all([delivering, acking]);
+    expect(store.acks).toEqual([{ recipient: 'web:c1', id: first.id }]);
+    expect(store.pendingIds('web:c1')).toEqual([]);
+  });
+
   it('skips a kept payload that is not a valid reply frame', async () => {
     const store = new WebMemoryStore();
     await store.enqueueDelivery({ id: 'bad', recipient: 'web:c1', payload: { type: 'message', text: 5 }, createdAt: '2026-01-01T00:00:00Z' });
