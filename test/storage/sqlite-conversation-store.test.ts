@@ -93,21 +93,25 @@ describe('SqliteConversationStore', () => {
     await store.close();
   });
 
-  it('sees a conversation changed by another connection or process at the next turn, though it remembers conversations', async () => {
+  it('sees a conversation changed by another connection or process from the next turn of the event loop, though it remembers conversations', async () => {
     const path = newPath();
     const a = SqliteConversationStore.open({ path });
     const b = SqliteConversationStore.open({ path });
+    const nextTurnOfTheLoop = () => new Promise((resolve) => setImmediate(resolve));
     await a.saveTurn(aTurn('conv-1'));
     expect((await a.loadTurnState('conv-1', null)).conversation?.state).toBe('bot');
     await b.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { state: 'queued', caseId: null }) }));
+    await nextTurnOfTheLoop();
     expect((await a.loadTurnState('conv-1', null)).conversation?.state).toBe('queued');
     const raw = new Database(path);
     raw.prepare("UPDATE conversations SET last_intent = 'limit.next_review' WHERE id = 'conv-1'").run();
     raw.close();
+    await nextTurnOfTheLoop();
     expect((await a.loadTurnState('conv-1', null)).conversation?.lastIntent).toBe('limit.next_review');
     const gone = new Database(path);
     gone.prepare("DELETE FROM conversations WHERE id = 'conv-1'").run();
     gone.close();
+    await nextTurnOfTheLoop();
     expect((await a.loadTurnState('conv-1', 'client-1')).conversation).toBeNull();
     await a.close();
     await b.close();

@@ -99,6 +99,8 @@ export class SqliteConversationStore implements ConversationStore {
    */
   private readonly knownConversations = new Map<string, Conversation>();
   private knownDataVersion = -1;
+  /** True while `data_version` has been read in this turn of the event loop. */
+  private isDataVersionChecked = false;
   /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
@@ -574,8 +576,17 @@ export class SqliteConversationStore implements ConversationStore {
     this.knownConversations.set(conversation.id, conversation);
   }
 
-  /** `data_version` changes whenever another connection commits; then nothing remembered can be trusted. */
+  /**
+   * `data_version` changes whenever another connection commits; then nothing remembered can be trusted.
+   * It is read once per turn of the event loop: the hundreds of turns read in one poll phase would only
+   * ask again within microseconds, and a commit elsewhere could land just after any of those reads anyway.
+   */
   private forgetConversationsIfChangedElsewhere(): void {
+    if (this.isDataVersionChecked) return;
+    this.isDataVersionChecked = true;
+    setImmediate(() => {
+      this.isDataVersionChecked = false;
+    });
     const version = this.sql.dataVersion.get() as number;
     if (version === this.knownDataVersion) return;
     this.knownConversations.clear();
