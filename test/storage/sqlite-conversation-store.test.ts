@@ -117,6 +117,34 @@ describe('SqliteConversationStore', () => {
     await b.close();
   });
 
+  it('group commit: once 128 writes are queued they commit at once, without waiting for the end of the poll phase', async () => {
+    const store = SqliteConversationStore.open({ path: ':memory:' });
+    const committed: number[] = [];
+    const writes = Array.from({ length: 200 }, (_, i) => store.saveTurn(aTurn(`conv-${i}`)).then(() => committed.push(i)));
+    // Only microtasks run here: no poll or check phase has come yet (without the slice, nothing would be committed).
+    for (let i = 0; i < 5; i += 1) await Promise.resolve();
+    expect(committed.length).toBeGreaterThanOrEqual(128);
+    expect(committed.slice(0, 128)).toEqual(Array.from({ length: 128 }, (_, i) => i));
+    await Promise.all(writes);
+    expect(committed).toHaveLength(200);
+    expect(await store.getConversation('conv-199')).not.toBeNull();
+    await store.close();
+  });
+
+  it('writes a remembered conversation again when another process deleted it meanwhile', async () => {
+    const path = newPath();
+    const store = SqliteConversationStore.open({ path });
+    await store.saveTurn(aTurn('conv-1'));
+    expect((await store.loadTurnState('conv-1', null)).conversation).not.toBeNull();
+    const raw = new Database(path);
+    raw.prepare("DELETE FROM conversations WHERE id = 'conv-1'").run();
+    raw.close();
+    // No read in between: the store still remembers conv-1, finds no row to update, and inserts it.
+    await store.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { lastIntent: 'limit.current' }) }));
+    expect((await store.getConversation('conv-1'))?.lastIntent).toBe('limit.current');
+    await store.close();
+  });
+
   it('group commit: a write made as soon as an earlier one commits is committed in the same phase of the event loop', async () => {
     const store = SqliteConversationStore.open({ path: ':memory:' });
     const order: string[] = [];

@@ -80,6 +80,14 @@ interface QueuedWrite {
 /** Conversations remembered for the read that starts a turn; the memo starts over beyond this. */
 const MAX_KNOWN_CONVERSATIONS = 20_000;
 
+/**
+ * A group commit starts as soon as this many writes are queued, without waiting for the end of the poll
+ * phase: under load one phase reads a frame from every busy socket, and otherwise every reply would wait
+ * for all of that phase's turns; committing in slices lets the first replies leave while later frames
+ * are still being read.
+ */
+const EARLY_COMMIT_WRITES = 128;
+
 /** The default ConversationStore: one SQLite file in WAL mode, every statement prepared once, every write one transaction. */
 export class SqliteConversationStore implements ConversationStore {
   private readonly db: Database.Database;
@@ -554,6 +562,25 @@ export class SqliteConversationStore implements ConversationStore {
   // cost more than the row insert itself for the wide rows of a turn.
   /** Writes the conversation and returns it as now stored (an existing row keeps its creation time). */
   private upsertConversation(conversation: Conversation): Conversation {
+    const known = this.knownConversations.get(conversation.id);
+    if (known !== undefined) {
+      // A remembered conversation is on file: a plain UPDATE skips the upsert's failed INSERT and its RETURNING.
+      const updatedAt = this.instant(conversation.updatedAt);
+      const changed = this.sql.updateConversation.run(
+        conversation.channel,
+        conversation.customerId,
+        conversation.locale,
+        conversation.state,
+        conversation.caseId,
+        conversation.consecutiveMisses,
+        conversation.lastIntent,
+        conversation.awaitingRating ? 1 : 0,
+        conversation.botRating,
+        updatedAt,
+        conversation.id,
+      ).changes;
+      if (changed === 1) return { ...conversation, createdAt: known.createdAt, updatedAt };
+    }
     const createdAt = this.sql.upsertConversation.get(
       conversation.id,
       conversation.channel,
@@ -669,9 +696,9 @@ export class SqliteConversationStore implements ConversationStore {
     }
   }
   /**
-   * Group commit: the writes of every turn and delivery asked for in one turn of the event loop share
-   * one IMMEDIATE transaction, each inside its own savepoint (a failing write rolls back alone and
-   * rejects only its caller). A commit writes each touched page to the WAL once instead of once per
+   * Group commit: the writes of every turn and delivery asked for in one turn of the event loop (or
+   * each slice of EARLY_COMMIT_WRITES of them) share one IMMEDIATE transaction; a failing write rolls
+   * back alone and rejects only its caller. A commit writes each touched page to the WAL once instead of once per
    * write, which was the largest single cost of a turn. Each promise resolves only once its write is
    * committed, so callers that await see exactly what they saw before; a direct write commits the
    * queue first, so the order of writes is unchanged.
@@ -679,6 +706,7 @@ export class SqliteConversationStore implements ConversationStore {
   private writeInGroup(work: () => void, onCommitted?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queued.push({ work, resolve, reject, onCommitted });
+      if (this.queued.length === EARLY_COMMIT_WRITES) queueMicrotask(() => this.commitQueued());
       if (this.isCommitScheduled) return;
       this.isCommitScheduled = true;
       setImmediate(() => this.commitQueued());
@@ -808,6 +836,10 @@ function prepareStatements(db: Database.Database) {
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
         awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at
       RETURNING created_at`).pluck(),
+    updateConversation: db.prepare(`
+      UPDATE conversations SET channel = ?, customer_id = ?, locale = ?, state = ?, case_id = ?, consecutive_misses = ?,
+        last_intent = ?, awaiting_rating = ?, bot_rating = ?, updated_at = ?
+      WHERE id = ?`),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),
     insertMessage: db.prepare(`
