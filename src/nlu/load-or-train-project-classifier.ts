@@ -6,7 +6,7 @@ import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier
 import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
 
 /** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
-export const NLU_MODEL_VERSION = 'candor-nlu-2';
+export const NLU_MODEL_VERSION = 'candor-nlu-3';
 
 /** The `NLU_CACHE_DIR` value that turns the model cache off. */
 export const NLU_CACHE_OFF = 'off';

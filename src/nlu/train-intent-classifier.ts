@@ -17,6 +17,7 @@ import type { UtteranceTokenizer, UtteranceTokens } from './tokenize-utterance.j
 import type { TrainingExample } from './training-example.js';
 import type { SparseVector } from './sparse-vector.js';
 import { WordEmbeddings, wordEmbeddingsStateSchema } from './word-embeddings.js';
+import { MlpModel, mlpTrainingOptionsSchema, trainMlpModel } from './mlp-model.js';
 
 /** Settings of intent-classifier training and calibration. */
 export const classifierOptionsSchema = z.object({
@@ -43,6 +44,18 @@ export const classifierOptionsSchema = z.object({
    * features; above 0 a table must be given to training). Lines with Han characters get no block.
    */
   embeddingScale: z.number().min(0).default(0),
+  /**
+   * Weight of a one-hidden-layer network over the same features added to the linear model's scores
+   * (each divided by its temperature fitted on the calibration lines); 0 trains no network. It is
+   * seeded with `training.seed`.
+   */
+  networkWeight: z.number().min(0).default(0),
+  network: mlpTrainingOptionsSchema.omit({ seed: true }).default(mlpTrainingOptionsSchema.omit({ seed: true }).parse({})),
+  /**
+   * What the out-of-scope threshold is drawn on: the best in-scope probability, or its share of
+   * itself plus the `oos` class's probability (which also uses what the model learnt from `oos` lines).
+   */
+  thresholdScore: z.enum(['best-in-scope', 'in-scope-against-oos']).default('best-in-scope'),
 });
 
 /** Settings of intent-classifier training and calibration (see `classifierOptionsSchema`). */
@@ -61,8 +74,21 @@ export interface ClassifierCalibration {
   /** Where the figures came from: a given calibration set, or lines held out of training. */
   source: 'calibration-set' | 'held-out-training';
   calibrationLines: number;
-  /** Temperatures the linear model and naive Bayes were divided by before they were added (absent without naive Bayes). */
-  blend?: { linearTemperature: number; naiveBayesTemperature: number; naiveBayesWeight: number } | undefined;
+  /**
+   * Temperatures the linear model, naive Bayes and the network were divided by before they were
+   * added with their weights (absent with neither naive Bayes nor a network).
+   */
+  blend?:
+    | {
+        linearTemperature: number;
+        naiveBayesTemperature: number;
+        naiveBayesWeight: number;
+        networkTemperature?: number | undefined;
+        networkWeight?: number | undefined;
+      }
+    | undefined;
+  /** The score the threshold applies to (absent: the best in-scope probability). */
+  thresholdScore?: 'in-scope-against-oos' | undefined;
 }
 
 /** Everything needed to rebuild a trained classifier without training again. */
@@ -74,6 +100,18 @@ export interface ClassifierSnapshot {
   calibration: ClassifierCalibration;
   /** The word vectors and scale of the dense embedding block, when the model has one. */
   embeddings?: { scale: number; table: z.infer<typeof wordEmbeddingsStateSchema> } | undefined;
+  /** The network added to the linear scores (times `factor`), when the model has one. */
+  network?: NetworkSnapshot | undefined;
+}
+
+/** A trained network in a snapshot: its sizes, base64 Float32 weights, and the factor its scores are added with. */
+export interface NetworkSnapshot {
+  hiddenUnits: number;
+  factor: number;
+  inputWeights: string;
+  hiddenBias: string;
+  outputWeights: string;
+  outputBias: string;
 }
 
 /** An `IntentClassifier` with its labels, calibration and a way to save it. */
@@ -96,6 +134,10 @@ interface Core {
   naiveBayes: SoftmaxModel | null;
   /** The dense embedding block (its features follow the vectorizer's), or null without one. */
   embeddings: DenseEmbeddingBlock | null;
+  /** The network over the same features, or null without one. */
+  network: MlpModel | null;
+  /** What the network's scores are multiplied by before they are added (its weight over its temperature once blended). */
+  networkFactor: number;
 }
 
 /** Word vectors and the length of the block they add to each vector. */
@@ -137,39 +179,62 @@ function featuresOf(core: Pick<Core, 'tokenizer' | 'vectorizer' | 'embeddings'>,
 /** Computes the raw class scores of an utterance. */
 type Scorer = (text: string) => Float64Array;
 
+/** Adds a dense block's contribution for an utterance's words to a layer's outputs (nothing for Chinese lines or unknown words). */
+type DenseProjection = (tokens: UtteranceTokens, out: Float64Array) => void;
+
 /**
- * Scores utterances with a trained core. With an embedding block the dense part is not multiplied
- * out per utterance: each word's vector is projected through the block's weights once, up front
- * (words × classes floats), and an utterance adds its known words' rows and divides by the norm of
- * their summed vectors — the same scores as the appended block at a tenth of its cost.
+ * Projects each word's vector through the dense block's rows of a feature-major weight matrix once,
+ * up front (words × `width` floats), so an utterance adds its known words' rows and divides by the
+ * norm of their summed vectors — the same result as the appended block at a fraction of its cost.
  */
-function createScorer(core: Core): Scorer {
-  const { tokenizer, vectorizer, model, embeddings } = core;
-  if (embeddings === null) return (text) => model.logits(vectorizer.transform(extractFeatureKeys(tokenizer.tokenize(text), vectorizer.options)));
-  const { table, scale } = embeddings;
-  const classes = model.classCount;
-  const projected = table.projectRows(model.toState().weights, vectorizer.size, classes);
-  return (text) => {
-    const tokens = tokenizer.tokenize(text);
-    const logits = model.logits(vectorizer.transform(extractFeatureKeys(tokens, vectorizer.options)));
-    if (tokens.hanRuns.length > 0) return logits;
-    const summed = new Float64Array(table.dimensions);
-    const scores = new Float64Array(classes);
+function createDenseProjection(block: DenseEmbeddingBlock, weights: Float32Array, firstFeature: number, width: number): DenseProjection {
+  const { table, scale } = block;
+  const projected = table.projectRows(weights, firstFeature, width);
+  const summed = new Float64Array(table.dimensions);
+  const added = new Float64Array(width);
+  return (tokens, out) => {
+    if (tokens.hanRuns.length > 0) return;
+    summed.fill(0);
+    added.fill(0);
     let known = 0;
     for (const word of tokens.words) {
       const row = table.rowOf(word);
       if (row < 0) continue;
       known += 1;
       table.addRow(row, summed);
-      const start = row * classes;
-      for (let c = 0; c < classes; c += 1) scores[c]! += projected[start + c]!;
+      const start = row * width;
+      for (let i = 0; i < width; i += 1) added[i]! += projected[start + i]!;
     }
-    if (known === 0) return logits;
+    if (known === 0) return;
     let squared = 0;
     for (let d = 0; d < table.dimensions; d += 1) squared += summed[d]! * summed[d]!;
-    if (squared === 0) return logits;
+    if (squared === 0) return;
     const factor = scale / Math.sqrt(squared);
-    for (let c = 0; c < classes; c += 1) logits[c]! += factor * scores[c]!;
+    for (let i = 0; i < width; i += 1) out[i]! += factor * added[i]!;
+  };
+}
+
+/**
+ * Scores utterances with a trained core: the linear model, plus the network's scores times its
+ * factor when there is one. The dense embedding block goes through `createDenseProjection` for both.
+ */
+function createScorer(core: Core): Scorer {
+  const { tokenizer, vectorizer, model, embeddings, network, networkFactor } = core;
+  const linearDense = embeddings === null ? null : createDenseProjection(embeddings, model.toState().weights, vectorizer.size, model.classCount);
+  const networkDense =
+    embeddings === null || network === null
+      ? null
+      : createDenseProjection(embeddings, network.toState().inputWeights, vectorizer.size, network.hiddenUnits);
+  return (text) => {
+    const tokens = tokenizer.tokenize(text);
+    const sparse = vectorizer.transform(extractFeatureKeys(tokens, vectorizer.options));
+    const logits = model.logits(sparse);
+    linearDense?.(tokens, logits);
+    if (network === null) return logits;
+    const preActivation = network.preActivation(sparse);
+    networkDense?.(tokens, preActivation);
+    const added = network.logitsOfPreActivation(preActivation);
+    for (let c = 0; c < logits.length; c += 1) logits[c]! += networkFactor * added[c]!;
     return logits;
   };
 }
@@ -229,7 +294,11 @@ function fitCore(
           ),
         )
       : null;
-  return { labels, tokenizer, vectorizer, model, naiveBayes, embeddings };
+  const network =
+    options.networkWeight > 0
+      ? trainMlpModel(weighted, vectorizer.size + denseSize, labels.length, { ...options.network, seed: options.training.seed })
+      : null;
+  return { labels, tokenizer, vectorizer, model, naiveBayes, embeddings, network, networkFactor: 0 };
 }
 
 function embeddingBlockOf(options: ClassifierOptions, table: WordEmbeddings | undefined): DenseEmbeddingBlock | null {
@@ -242,31 +311,41 @@ function embeddingBlockOf(options: ClassifierOptions, table: WordEmbeddings | un
 
 type Blend = NonNullable<ClassifierCalibration['blend']>;
 
-/** Fits the temperature of the linear model and of naive Bayes on calibration lines (undefined without naive Bayes). */
+/** Fits the temperatures of the linear model, naive Bayes and the network on calibration lines (undefined with neither of the last two). */
 function fitBlend(core: Core, examples: readonly TrainingExample[], options: ClassifierOptions): Blend | undefined {
-  if (core.naiveBayes === null) return undefined;
+  const { naiveBayes, network } = core;
+  if (naiveBayes === null && network === null) return undefined;
   const labelIndex = new Map(core.labels.map((label, i) => [label, i]));
   const known = examples.filter((example) => labelIndex.has(example.intent));
   const labels = known.map((example) => labelIndex.get(example.intent) as number);
   const vectors = known.map((example) => featuresOf(core, example.text));
-  const naiveBayes = core.naiveBayes;
   return {
     linearTemperature: fitTemperature(vectors.map((vector) => core.model.logits(vector)), labels),
-    naiveBayesTemperature: fitTemperature(vectors.map((vector) => naiveBayes.logits(vector)), labels),
-    naiveBayesWeight: options.naiveBayesWeight,
+    naiveBayesTemperature: naiveBayes === null ? 1 : fitTemperature(vectors.map((vector) => naiveBayes.logits(vector)), labels),
+    naiveBayesWeight: naiveBayes === null ? 0 : options.naiveBayesWeight,
+    ...(network === null
+      ? {}
+      : { networkTemperature: fitTemperature(vectors.map((vector) => network.logits(vector)), labels), networkWeight: options.networkWeight }),
   };
 }
 
-/** Folds naive Bayes into the linear model with the fitted blend, so classifying costs one model. */
+/**
+ * Folds naive Bayes into the linear model with the fitted blend, so classifying costs one linear
+ * model, and sets the factor of the network's scores.
+ */
 function applyBlend(core: Core, blend: Blend | undefined): Core {
-  if (blend === undefined || core.naiveBayes === null) return { ...core, naiveBayes: null };
-  const model = new SoftmaxModel(
-    blendLinearModels([
-      { state: core.model.toState(), factor: 1 / blend.linearTemperature },
-      { state: core.naiveBayes.toState(), factor: blend.naiveBayesWeight / blend.naiveBayesTemperature },
-    ]),
-  );
-  return { ...core, model, naiveBayes: null };
+  if (blend === undefined) return { ...core, naiveBayes: null };
+  const parts = [{ state: core.model.toState(), factor: 1 / blend.linearTemperature }];
+  if (core.naiveBayes !== null) parts.push({ state: core.naiveBayes.toState(), factor: blend.naiveBayesWeight / blend.naiveBayesTemperature });
+  const networkFactor = core.network === null ? 0 : (blend.networkWeight ?? 0) / (blend.networkTemperature ?? 1);
+  return { ...core, model: new SoftmaxModel(blendLinearModels(parts)), naiveBayes: null, networkFactor };
+}
+
+/** The score an out-of-scope threshold is compared with (lower means more likely out of scope). */
+function thresholdScoreOf(bestInScope: number, oosProbability: number, kind: ClassifierCalibration['thresholdScore']): number {
+  if (kind !== 'in-scope-against-oos') return bestInScope;
+  const sum = bestInScope + oosProbability;
+  return sum > 0 ? bestInScope / sum : 0;
 }
 
 /** Splits examples into a training part and a held-out part, stratified by intent and seeded. */
@@ -313,6 +392,7 @@ function calibrate(
   const labelIndex = new Map(core.labels.map((label, i) => [label, i]));
   const oosIndex = labelIndex.get(OUT_OF_SCOPE) ?? -1;
   const logits = examples.map((example) => score(example.text));
+  const thresholdScore = options.thresholdScore === 'in-scope-against-oos' ? options.thresholdScore : undefined;
   // Temperature is fitted on lines whose label the model knows (all of them when `oos` was trained).
   const known = examples.map((example, i) => ({ i, label: labelIndex.get(example.intent) })).filter((row) => row.label !== undefined);
   const temperature = fitTemperature(
@@ -325,7 +405,7 @@ function calibrate(
     let top = 0;
     for (let c = 1; c < probabilities.length; c += 1) if (probabilities[c]! > probabilities[top]!) top = c;
     return {
-      bestInScopeProbability: probabilities[best] ?? 0,
+      bestInScopeProbability: thresholdScoreOf(probabilities[best] ?? 0, oosIndex >= 0 ? (probabilities[oosIndex] ?? 0) : 0, thresholdScore),
       isBestInScopeCorrect: core.labels[best] === example.intent,
       isOosTop: top === oosIndex,
       isOos: example.intent === OUT_OF_SCOPE,
@@ -341,10 +421,10 @@ function calibrate(
       localeThresholds[locale] = chooseOosThreshold(ofLocale, options.maxInScopeAccuracyLoss).threshold;
     }
   }
-  return { temperature, threshold, localeThresholds, source, calibrationLines: examples.length };
+  return { temperature, threshold, localeThresholds, source, calibrationLines: examples.length, ...(thresholdScore === undefined ? {} : { thresholdScore }) };
 }
 
-/** Blends (when naive Bayes is on) and calibrates a fitted core on the given lines. */
+/** Blends (with naive Bayes or a network) and calibrates a fitted core on the given lines. */
 function blendAndCalibrate(
   core: Core,
   examples: readonly TrainingExample[],
@@ -384,6 +464,18 @@ function decodeFloats(encoded: string): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+function networkSnapshotOf(network: MlpModel, factor: number): NetworkSnapshot {
+  const state = network.toState();
+  return {
+    hiddenUnits: state.hiddenUnits,
+    factor,
+    inputWeights: encodeFloats(state.inputWeights),
+    hiddenBias: encodeFloats(state.hiddenBias),
+    outputWeights: encodeFloats(state.outputWeights),
+    outputBias: encodeFloats(state.outputBias),
+  };
+}
+
 function buildClassifier(core: Core, calibration: ClassifierCalibration, score: Scorer = createScorer(core)): TrainedClassifier {
   const oosIndex = core.labels.indexOf(OUT_OF_SCOPE);
 
@@ -401,7 +493,7 @@ function buildClassifier(core: Core, calibration: ClassifierCalibration, score: 
       const best = ranked[0] as ScoredIntent;
       const oosProbability = oosIndex >= 0 ? (scores[oosIndex] ?? 0) : 0;
       const threshold = calibration.localeThresholds[locale] ?? calibration.threshold;
-      if (oosProbability > best.confidence || best.confidence < threshold) {
+      if (oosProbability > best.confidence || thresholdScoreOf(best.confidence, oosProbability, calibration.thresholdScore) < threshold) {
         // The chance that the best in-scope guess is wrong is the honest confidence in "out of scope".
         return { intent: OUT_OF_SCOPE, confidence: 1 - best.confidence, runnersUp: ranked.slice(0, RUNNERS_UP) };
       }
@@ -421,6 +513,7 @@ function buildClassifier(core: Core, calibration: ClassifierCalibration, score: 
         },
         calibration,
         ...(core.embeddings === null ? {} : { embeddings: { scale: core.embeddings.scale, table: core.embeddings.table.toState() } }),
+        ...(core.network === null ? {} : { network: networkSnapshotOf(core.network, core.networkFactor) }),
       };
     },
   };
@@ -440,8 +533,8 @@ export interface TrainIntentClassifierOptions {
 
 /**
  * Trains a calibrated intent classifier: TF-IDF word and character n-grams, a linear model trained
- * by seeded SGD (with `oos` lines as a class) blended with multinomial naive Bayes, temperature
- * scaling, and an out-of-scope threshold.
+ * by seeded SGD (with `oos` lines as a class) blended with multinomial naive Bayes and, when asked,
+ * a one-hidden-layer network, temperature scaling, and an out-of-scope threshold.
  */
 export function trainIntentClassifier(
   examples: readonly TrainingExample[],
@@ -481,17 +574,34 @@ const snapshotSchema = z.object({
     source: z.enum(['calibration-set', 'held-out-training']),
     calibrationLines: z.number().int(),
     blend: z
-      .object({ linearTemperature: z.number().positive(), naiveBayesTemperature: z.number().positive(), naiveBayesWeight: z.number().min(0) })
+      .object({
+        linearTemperature: z.number().positive(),
+        naiveBayesTemperature: z.number().positive(),
+        naiveBayesWeight: z.number().min(0),
+        networkTemperature: z.number().positive().optional(),
+        networkWeight: z.number().min(0).optional(),
+      })
       .optional(),
+    thresholdScore: z.literal('in-scope-against-oos').optional(),
   }),
   embeddings: z.object({ scale: z.number().positive(), table: wordEmbeddingsStateSchema }).optional(),
+  network: z
+    .object({
+      hiddenUnits: z.number().int().positive(),
+      factor: z.number(),
+      inputWeights: z.string(),
+      hiddenBias: z.string(),
+      outputWeights: z.string(),
+      outputBias: z.string(),
+    })
+    .optional(),
 });
 
 /** Rebuilds a trained classifier from a snapshot (e.g. a cache file), validating it first. */
 export function restoreIntentClassifier(snapshot: unknown): TrainedClassifier {
   const parsed = snapshotSchema.safeParse(snapshot);
   if (!parsed.success) throw new CandorError('content_invalid', `invalid classifier snapshot: ${z.prettifyError(parsed.error)}`);
-  const { labels, vectorizer, model, calibration, embeddings } = parsed.data;
+  const { labels, vectorizer, model, calibration, embeddings, network } = parsed.data;
   const state: SoftmaxModelState = {
     featureCount: model.featureCount,
     classCount: model.classCount,
@@ -505,10 +615,27 @@ export function restoreIntentClassifier(snapshot: unknown): TrainedClassifier {
     model: new SoftmaxModel(state),
     naiveBayes: null,
     embeddings: embeddings === undefined ? null : { table: WordEmbeddings.fromState(embeddings.table), scale: embeddings.scale },
+    network: null,
+    networkFactor: network?.factor ?? 0,
   };
   const expectedFeatures = core.vectorizer.size + (core.embeddings === null ? 0 : core.embeddings.table.dimensions);
   if (state.featureCount !== expectedFeatures) {
     throw new CandorError('content_invalid', 'invalid classifier snapshot: the model and its features differ in size');
+  }
+  if (network !== undefined) {
+    try {
+      core.network = new MlpModel({
+        featureCount: expectedFeatures,
+        hiddenUnits: network.hiddenUnits,
+        classCount: model.classCount,
+        inputWeights: decodeFloats(network.inputWeights),
+        hiddenBias: decodeFloats(network.hiddenBias),
+        outputWeights: decodeFloats(network.outputWeights),
+        outputBias: decodeFloats(network.outputBias),
+      });
+    } catch (error) {
+      throw new CandorError('content_invalid', 'invalid classifier snapshot: the network and its features differ in size', { cause: error });
+    }
   }
   return buildClassifier(core, calibration);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appendEmbeddingBlock, restoreIntentClassifier, splitHoldOut, trainIntentClassifier } from '../../src/nlu/train-intent-classifier.js';
 import { CandorError } from '../../src/core/candor-error.js';
 import { SoftmaxModel, softmaxInPlace } from '../../src/nlu/softmax-model.js';
+import { MlpModel } from '../../src/nlu/mlp-model.js';
 import { TfidfVectorizer, extractFeatureKeys } from '../../src/nlu/tfidf-vectorizer.js';
 import { createUtteranceTokenizer } from '../../src/nlu/tokenize-utterance.js';
 import { WordEmbeddings } from '../../src/nlu/word-embeddings.js';
@@ -187,6 +188,112 @@ describe('trainIntentClassifier with word embeddings', () => {
 
   it('is deterministic', () => {
     const again = trainIntentClassifier(train, { options: withEmbeddings, calibrationExamples: val, embeddings: fakeEmbeddings() });
+    expect(again.toSnapshot()).toEqual(classifier.toSnapshot());
+  });
+});
+
+describe('trainIntentClassifier with a network ensemble', () => {
+  const embeddings = fakeEmbeddings();
+  const withNetwork = {
+    ...options,
+    embeddingScale: 1.5,
+    networkWeight: 1,
+    network: { hiddenUnits: 16, epochs: 30, learningRate: 0.1 },
+    thresholdScore: 'in-scope-against-oos' as const,
+  };
+  const classifier = trainIntentClassifier(train, { options: withNetwork, calibrationExamples: val, embeddings });
+  const linearOnly = trainIntentClassifier(train, { options: { ...withNetwork, networkWeight: 0 }, calibrationExamples: val, embeddings });
+
+  it('recognises the unseen test lines in both languages and unrelated requests as oos', () => {
+    for (const example of test.filter((line) => line.intent !== 'oos')) {
+      expect(classifier.classify(example.text, example.locale ?? 'en').intent, example.text).toBe(example.intent);
+    }
+    expect(classifier.classify('book a table for two at an italian restaurant', 'en').intent).toBe('oos');
+  });
+
+  it('records the network temperature and weight in the blend, and the threshold score', () => {
+    expect(classifier.calibration.blend?.networkWeight).toBe(1);
+    expect(classifier.calibration.blend?.networkTemperature).toBeGreaterThan(0);
+    expect(classifier.calibration.thresholdScore).toBe('in-scope-against-oos');
+    expect(linearOnly.calibration.blend?.networkTemperature).toBeUndefined();
+    expect(linearOnly.toSnapshot().network).toBeUndefined();
+  });
+
+  // The tiny calibration set is classified perfectly, so its fitted temperature saturates most
+  // probabilities; a high temperature keeps the differences these tests look at visible.
+  const softened = (trained: typeof classifier, calibration: Partial<typeof classifier.calibration> = {}) => {
+    const snapshot = trained.toSnapshot();
+    return restoreIntentClassifier({ ...snapshot, calibration: { ...snapshot.calibration, temperature: 30, localeThresholds: {}, ...calibration } });
+  };
+
+  it('adds the network to the scores: its probabilities differ from the linear model alone', () => {
+    const text = 'why was my limit slashed';
+    const withIt = softened(classifier, { temperature: 1000 }).probabilities(text);
+    const without = softened(linearOnly, { temperature: 1000 }).probabilities(text);
+    const right = classifier.labels.indexOf('limit.why_dropped');
+    expect(Math.abs(withIt[right]! - without[right]!)).toBeGreaterThan(1e-3);
+    expect(withIt.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('draws the threshold on the in-scope share against oos when asked', () => {
+    const text = 'why did my limit go down';
+    const probabilities = softened(classifier).probabilities(text);
+    const best = probabilities[classifier.labels.indexOf('limit.why_dropped')]!;
+    const share = best / (best + probabilities[classifier.labels.indexOf('oos')]!);
+    expect(share).toBeGreaterThan(best);
+    // Between the two scores: the share passes the threshold, the best in-scope probability does not.
+    const threshold = (best + share) / 2;
+    expect(softened(classifier, { threshold }).classify(text, 'en').intent).toBe('limit.why_dropped');
+    const { thresholdScore: _dropped, ...bestInScope } = classifier.toSnapshot().calibration;
+    const onBest = restoreIntentClassifier({ ...classifier.toSnapshot(), calibration: { ...bestInScope, temperature: 30, localeThresholds: {}, threshold } });
+    expect(onBest.classify(text, 'en').intent).toBe('oos');
+  });
+
+  it('round-trips through a JSON snapshot with identical probabilities and answers', () => {
+    const restored = restoreIntentClassifier(JSON.parse(JSON.stringify(classifier.toSnapshot())));
+    for (const text of ['wassup', 'limit shrank', '转人工', ...test.map((line) => line.text)]) {
+      expect(Array.from(restored.probabilities(text))).toEqual(Array.from(classifier.probabilities(text)));
+      expect(restored.classify(text, 'en')).toEqual(classifier.classify(text, 'en'));
+    }
+  });
+
+  it('scores with projected word rows exactly as the linear model and the network score the appended vector', () => {
+    const snapshot = classifier.toSnapshot();
+    const vectorizer = TfidfVectorizer.fromState(snapshot.vectorizer);
+    const model = restoreModel(snapshot.model);
+    const network = snapshot.network!;
+    const floats = (encoded: string): Float32Array => new Float32Array(Uint8Array.from(Buffer.from(encoded, 'base64')).buffer);
+    const mlp = new MlpModel({
+      featureCount: model.featureCount,
+      hiddenUnits: network.hiddenUnits,
+      classCount: model.classCount,
+      inputWeights: floats(network.inputWeights),
+      hiddenBias: floats(network.hiddenBias),
+      outputWeights: floats(network.outputWeights),
+      outputBias: floats(network.outputBias),
+    });
+    expect(network.factor).toBeCloseTo(1 / classifier.calibration.blend!.networkTemperature!, 9);
+    const tokenizer = createUtteranceTokenizer();
+    for (const text of ['wassup', 'why was my limit slashed', 'hello operator', 'zzz', '额度为什么下降 limit', '']) {
+      const tokens = tokenizer.tokenize(text);
+      const vector = appendEmbeddingBlock(vectorizer.transform(extractFeatureKeys(tokens, vectorizer.options)), tokens, { table: embeddings, scale: 1.5 }, vectorizer.size);
+      const logits = model.logits(vector);
+      const added = mlp.logits(vector);
+      logits.forEach((_, c) => (logits[c]! += network.factor * added[c]!));
+      const expected = softmaxInPlace(logits, 1000);
+      const actual = softened(classifier, { temperature: 1000 }).probabilities(text);
+      expected.forEach((probability, c) => expect(actual[c], `${text} ${c}`).toBeCloseTo(probability, 6));
+    }
+  });
+
+  it('rejects a snapshot whose network does not fit its features', () => {
+    const snapshot = classifier.toSnapshot();
+    const network = snapshot.network!;
+    expect(() => restoreIntentClassifier({ ...snapshot, network: { ...network, hiddenUnits: network.hiddenUnits + 1 } })).toThrow(/network/);
+  });
+
+  it('is deterministic', () => {
+    const again = trainIntentClassifier(train, { options: withNetwork, calibrationExamples: val, embeddings: fakeEmbeddings() });
     expect(again.toSnapshot()).toEqual(classifier.toSnapshot());
   });
 });
