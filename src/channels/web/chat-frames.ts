@@ -144,8 +144,21 @@ export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
   return frame;
 }
 
+/** Verdicts on link URLs already checked: help links come from content, so a few URLs recur in every reply. */
+const checkedLinkUrls = new Map<string, boolean>();
+const MAX_CHECKED_LINK_URLS = 1_000;
+
 /** Only web links (and same-site paths) may be shown as links; `javascript:` and friends never. */
 export function isSafeLinkUrl(url: string): boolean {
+  const known = checkedLinkUrls.get(url);
+  if (known !== undefined) return known;
+  const verdict = checkLinkUrl(url);
+  if (checkedLinkUrls.size >= MAX_CHECKED_LINK_URLS) checkedLinkUrls.clear();
+  checkedLinkUrls.set(url, verdict);
+  return verdict;
+}
+
+function checkLinkUrl(url: string): boolean {
   if (url.startsWith('/') && !url.startsWith('//')) return true;
   try {
     const parsed = new URL(url);

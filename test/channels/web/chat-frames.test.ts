@@ -104,4 +104,14 @@ describe('toReplyFrame', () => {
     expect(isSafeLinkUrl('vbscript:x')).toBe(false);
     expect(isSafeLinkUrl('not a url')).toBe(false);
   });
+
+  it('gives the same verdict on a URL asked about again, including after its memory of verdicts fills up', () => {
+    for (let round = 0; round < 2; round += 1) {
+      expect(isSafeLinkUrl('javascript:alert(1)')).toBe(false);
+      expect(isSafeLinkUrl('https://help.example.com/limits')).toBe(true);
+      expect(isSafeLinkUrl('//evil.example/x')).toBe(false);
+    }
+    for (let i = 0; i < 1_500; i += 1) expect(isSafeLinkUrl(`https://help.example.com/a/${i}`)).toBe(true);
+    expect(isSafeLinkUrl('javascript:alert(1)')).toBe(false);
+  });
 });
