@@ -145,6 +145,47 @@ describe('SqliteConversationStore', () => {
     await store.close();
   });
 
+  it('group commit: while another connection holds the write lock, the event loop keeps running and the writes commit once it is free', async () => {
+    const path = newPath();
+    const store = SqliteConversationStore.open({ path, checkpointInWorker: false });
+    await store.saveTurn(aTurn('conv-0'));
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    let isSaved = false;
+    const saving = store.saveTurn(aTurn('conv-1')).then(() => {
+      isSaved = true;
+    });
+    // Timers fire while the write waits: the store is not sleeping in SQLite's busy handler.
+    const started = Date.now();
+    let ticks = 0;
+    while (Date.now() - started < 150) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ticks += 1;
+    }
+    expect(ticks).toBeGreaterThan(5);
+    expect(isSaved).toBe(false);
+    other.prepare('COMMIT').run();
+    other.close();
+    await saving;
+    expect(await store.getConversation('conv-1')).not.toBeNull();
+    await store.close();
+  });
+
+  it('group commit: writes that wait longer than the busy timeout for the lock fail as an outage', async () => {
+    const path = newPath();
+    const store = SqliteConversationStore.open({ path, checkpointInWorker: false, busyTimeoutMs: 100 });
+    await store.saveTurn(aTurn('conv-0'));
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    await expect(store.saveTurn(aTurn('conv-1'))).rejects.toMatchObject({ code: 'storage_unavailable' });
+    other.prepare('ROLLBACK').run();
+    other.close();
+    // The lock is free again: the next write goes through.
+    await store.saveTurn(aTurn('conv-2'));
+    expect(await store.getConversation('conv-2')).not.toBeNull();
+    await store.close();
+  });
+
   it('group commit: a write made as soon as an earlier one commits is committed in the same phase of the event loop', async () => {
     const store = SqliteConversationStore.open({ path: ':memory:' });
     const order: string[] = [];

@@ -59,9 +59,40 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     await store.close();
   });
 
+  it('keeps the WAL from growing without bound while writes never pause (it restarts the WAL once it is long)', async () => {
+    const path = newPath();
+    const store = SqliteConversationStore.open({ path, checkpointIntervalMs: 50 });
+    // Group commits one after another for about 1.5 s, each round arriving on a new turn of the event
+    // loop as frames do: a PASSIVE checkpoint alone never finds the WAL fully copied at the start of a
+    // commit, so SQLite would never start it over.
+    const text = 'x'.repeat(2000);
+    let largestWal = 0;
+    const deadline = Date.now() + 1500;
+    for (let round = 0; Date.now() < deadline; round += 1) {
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 100; i += 1) {
+        const id = `conv-${round}-${i}`;
+        writes.push(store.saveTurn(aTurn(id, { messages: [{ ...aMessage(`m-${round}-${i}`, id), text }] })));
+      }
+      await Promise.all(writes);
+      largestWal = Math.max(largestWal, statSync(`${path}-wal`).size);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const written = statSync(path).size;
+    // Far more was written than the WAL ever held, and the WAL stayed within a few restarts' worth.
+    expect(written).toBeGreaterThan(100 * 1024 * 1024);
+    expect(largestWal).toBeLessThan(written / 2);
+    await store.close();
+  });
+
   it('reports a worker that cannot open the database, so the caller can fall back to automatic checkpoints', async () => {
     const reasons: string[] = [];
-    const checkpointer = startSqliteWalCheckpointer({ path: join(root, 'missing', 'nothing.sqlite'), onFailure: (reason) => reasons.push(reason) });
+    const checkpointer = startSqliteWalCheckpointer({
+      path: join(root, 'missing', 'nothing.sqlite'),
+      onHoldWrites: () => undefined,
+      onResumeWrites: () => undefined,
+      onFailure: (reason) => reasons.push(reason),
+    });
     expect(await waitFor(() => reasons.length > 0, 5000)).toBe(true);
     expect(reasons[0]).toMatch(/crashed|exited/);
     await checkpointer.stop();

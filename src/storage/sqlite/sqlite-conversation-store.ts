@@ -58,6 +58,12 @@ export interface SqliteStoreOptions {
 /** The default SQLite file, relative to the working directory. */
 export const DEFAULT_SQLITE_PATH = 'data/candor.sqlite';
 
+/** How long a write waits for another connection's write lock by default, in ms. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** How soon queued writes try again when another connection holds the write lock, in ms. */
+const LOCK_RETRY_MS = 2;
+
 /** SQLite's page cache per connection, in KiB (it only grows as pages are used). */
 const PAGE_CACHE_KIB = 32 * 1024;
 
@@ -109,6 +115,13 @@ export class SqliteConversationStore implements ConversationStore {
   private knownDataVersion = -1;
   /** True while `data_version` has been read in this turn of the event loop. */
   private isDataVersionChecked = false;
+  /** How long a write may wait for another connection's write lock (the `busy_timeout`). */
+  private busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
+  /** When the queued writes first found the write lock taken (ms), or null while it is free. */
+  private lockWaitSince: number | null = null;
+  private isLockRetryScheduled = false;
+  /** True while the checkpoint worker restarts the WAL: group commits wait (the event loop does not). */
+  private areWritesHeld = false;
   /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
@@ -134,7 +147,8 @@ export class SqliteConversationStore implements ConversationStore {
       if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
       const db = new Database(path);
       try {
-        db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+        const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
@@ -143,6 +157,7 @@ export class SqliteConversationStore implements ConversationStore {
         db.pragma(`cache_size = ${-PAGE_CACHE_KIB}`);
         migrateSqlite(db);
         const store = new SqliteConversationStore(db);
+        store.busyTimeoutMs = busyTimeoutMs;
         if ((options.checkpointInWorker ?? true) && path !== ':memory:' && path !== '' && !path.startsWith('file:')) {
           store.checkpointFromWorker(path, options.checkpointIntervalMs, options.logger);
         }
@@ -434,7 +449,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.commitQueued();
+    this.commitQueued({ mayWaitForLock: true });
     const checkpointer = this.checkpointer;
     this.checkpointer = null;
     await checkpointer?.stop();
@@ -455,6 +470,13 @@ export class SqliteConversationStore implements ConversationStore {
     this.checkpointer = startSqliteWalCheckpointer({
       path,
       ...(intervalMs === undefined ? {} : { intervalMs }),
+      onHoldWrites: () => {
+        this.areWritesHeld = true;
+      },
+      onResumeWrites: () => {
+        this.areWritesHeld = false;
+        this.commitQueued();
+      },
       onFailure: (reason) => {
         logger?.warn({ reason }, 'SQLite WAL checkpoints moved back to the main connection');
         this.checkpointer = null;
@@ -687,7 +709,7 @@ export class SqliteConversationStore implements ConversationStore {
 
   private write<T>(work: () => T): T {
     // Writes queued earlier commit first, so writes land in the order they were asked for.
-    this.commitQueued();
+    this.commitQueued({ mayWaitForLock: true });
     try {
       // IMMEDIATE takes the write lock up front, so a read-then-write (a claim) cannot interleave with another process.
       return this.db.transaction(work).immediate();
@@ -713,17 +735,34 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  private commitQueued(): void {
+  private commitQueued(options: { mayWaitForLock?: boolean } = {}): void {
     this.isCommitScheduled = false;
     if (this.queued.length === 0) return;
+    // While another connection holds the write lock, the retry timer commits everything in order; while
+    // the checkpoint worker restarts the WAL, its 'done' does.
+    if ((this.isLockRetryScheduled || this.areWritesHeld) && options.mayWaitForLock !== true) return;
     const batch = this.queued;
     this.queued = [];
+    // A group commit does not sleep on the event loop for a lock another connection holds (the WAL
+    // checkpointer restarting the WAL holds it for a few ms): it finds the lock taken at once and tries
+    // again on a timer, while frames keep being read, and gives up after the busy timeout as SQLite
+    // would. A caller that must write now (a direct write, close) waits in SQLite's busy handler.
+    const waitsForLock = options.mayWaitForLock === true;
     let failures: Map<QueuedWrite, unknown>;
     try {
       // Writes almost never fail, so the batch first runs without a savepoint per write (each cost two
       // statements and a wrapper); if one does fail, the whole batch is rolled back and run again isolated.
-      failures = this.tryBatch(batch) ? new Map() : this.commitIsolated(batch);
+      failures = this.tryBatch(batch, waitsForLock) ? new Map() : this.commitIsolated(batch);
+      this.lockWaitSince = null;
     } catch (error) {
+      const now = Date.now();
+      if (!waitsForLock && isLockTaken(error) && now - (this.lockWaitSince ?? now) < this.busyTimeoutMs) {
+        this.queued = batch.concat(this.queued);
+        this.lockWaitSince ??= now;
+        this.retryWhenLockFrees();
+        return;
+      }
+      this.lockWaitSince = null;
       for (const item of batch) item.reject(storageError(error, 'SQLite write failed'));
       return;
     }
@@ -743,9 +782,22 @@ export class SqliteConversationStore implements ConversationStore {
     queueMicrotask(() => process.nextTick(() => this.commitQueued()));
   }
 
-  /** Commits the batch in one transaction; false (and nothing written) when one of its writes failed. */
-  private tryBatch(batch: QueuedWrite[]): boolean {
+  private retryWhenLockFrees(): void {
+    if (this.isLockRetryScheduled) return;
+    this.isLockRetryScheduled = true;
+    setTimeout(() => {
+      this.isLockRetryScheduled = false;
+      this.commitQueued();
+    }, LOCK_RETRY_MS);
+  }
+
+  /**
+   * Commits the batch in one transaction; false (and nothing written) when one of its writes failed.
+   * Unless `waitsForLock`, a write lock held by another connection throws SQLITE_BUSY at once.
+   */
+  private tryBatch(batch: QueuedWrite[], waitsForLock: boolean): boolean {
     let hasFailedWrite = false;
+    if (!waitsForLock) this.db.pragma('busy_timeout = 0');
     try {
       this.runBatch.immediate(batch, () => {
         hasFailedWrite = true;
@@ -753,6 +805,8 @@ export class SqliteConversationStore implements ConversationStore {
     } catch (error) {
       if (!hasFailedWrite) throw error;
       return false;
+    } finally {
+      if (!waitsForLock) this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
     return true;
   }
@@ -808,6 +862,11 @@ function caseParams(record: EscalationCase): Record<string, unknown> {
     claimedAt: record.claimedAt === null ? null : toIsoInstant(record.claimedAt),
     resolvedAt: record.resolvedAt === null ? null : toIsoInstant(record.resolvedAt),
   };
+}
+
+/** True for SQLITE_BUSY: another connection holds the lock (nothing of the transaction was written). */
+function isLockTaken(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY';
 }
 
 /** Busy, locked and unopenable databases are outages; anything else (a constraint, a bad row) is a bug. */
