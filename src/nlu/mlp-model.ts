@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addWeightedRows } from './add-weighted-rows.js';
 import { createSeededRandom, shuffleInPlace } from './create-seeded-random.js';
 import type { SeededRandom } from './create-seeded-random.js';
 import { softmaxInPlace } from './softmax-model.js';
@@ -95,14 +96,14 @@ export class MlpModel {
     return this.logitsOfHidden(this.hidden(vector));
   }
 
-  /** Computes the class scores from the hidden layer's inputs, applying the ReLU to them in place. */
-  logitsOfPreActivation(preActivation: Float64Array): Float64Array {
-    return this.logitsOfHidden(applyRelu(preActivation));
+  /** Computes the class scores from the hidden layer's inputs (into `out` when given), applying the ReLU to them in place. */
+  logitsOfPreActivation(preActivation: Float64Array, out?: Float64Array): Float64Array {
+    return this.logitsOfHidden(applyRelu(preActivation), out);
   }
 
-  /** Computes the class scores from hidden activations (skipping units at zero). */
-  logitsOfHidden(hidden: Float64Array): Float64Array {
-    const out = Float64Array.from(this.outputBias);
+  /** Computes the class scores from hidden activations (skipping units at zero), into `out` when given. */
+  logitsOfHidden(hidden: Float64Array, out: Float64Array = new Float64Array(this.classCount)): Float64Array {
+    out.set(this.outputBias);
     addOutputLayer(this.outputWeights, this.classCount, hidden, out);
     return out;
   }
@@ -117,28 +118,7 @@ function applyRelu(values: Float64Array): Float64Array {
 /** `out = bias + Σ value · row(weights)` over the vector's features (rows of `width` floats). */
 function addInputLayer(weights: Float32Array, bias: Float32Array, width: number, vector: SparseVector, out: Float64Array): void {
   for (let h = 0; h < width; h += 1) out[h] = bias[h]!;
-  const { indices, values } = vector;
-  const count = indices.length;
-  let k = 0;
-  // Four rows per pass: a quarter of the loads and stores of `out`, which dominate otherwise.
-  for (; k + 3 < count; k += 4) {
-    const v0 = values[k]!;
-    const v1 = values[k + 1]!;
-    const v2 = values[k + 2]!;
-    const v3 = values[k + 3]!;
-    const r0 = indices[k]! * width;
-    const r1 = indices[k + 1]! * width;
-    const r2 = indices[k + 2]! * width;
-    const r3 = indices[k + 3]! * width;
-    for (let h = 0; h < width; h += 1) {
-      out[h]! += v0 * weights[r0 + h]! + v1 * weights[r1 + h]! + v2 * weights[r2 + h]! + v3 * weights[r3 + h]!;
-    }
-  }
-  for (; k < count; k += 1) {
-    const value = values[k]!;
-    const row = indices[k]! * width;
-    for (let h = 0; h < width; h += 1) out[h]! += value * weights[row + h]!;
-  }
+  addWeightedRows(weights, width, vector, out);
 }
 
 /** `out += Σ_h hidden[h] · row_h(weights)`, skipping inactive units. */
@@ -155,12 +135,9 @@ function addOutputLayer(weights: Float32Array, classCount: number, hidden: Float
     while (h < hidden.length && hidden[h] === 0) h += 1;
     const h3 = h++;
     if (h3 >= hidden.length) {
-      for (const unit of [h0, h1, h2]) {
-        if (unit >= hidden.length) break;
-        const activation = hidden[unit]!;
-        const row = unit * classCount;
-        for (let c = 0; c < classCount; c += 1) out[c]! += activation * weights[row + c]!;
-      }
+      addOutputRow(weights, classCount, hidden, h0, out);
+      addOutputRow(weights, classCount, hidden, h1, out);
+      addOutputRow(weights, classCount, hidden, h2, out);
       return;
     }
     const a0 = hidden[h0]!;
@@ -175,6 +152,14 @@ function addOutputLayer(weights: Float32Array, classCount: number, hidden: Float
       out[c]! += a0 * weights[r0 + c]! + a1 * weights[r1 + c]! + a2 * weights[r2 + c]! + a3 * weights[r3 + c]!;
     }
   }
+}
+
+/** `out += hidden[unit] · row_unit(weights)`, for a unit index that may be past the last unit (then nothing). */
+function addOutputRow(weights: Float32Array, classCount: number, hidden: Float64Array, unit: number, out: Float64Array): void {
+  if (unit >= hidden.length) return;
+  const activation = hidden[unit]!;
+  const row = unit * classCount;
+  for (let c = 0; c < classCount; c += 1) out[c]! += activation * weights[row + c]!;
 }
 
 /** A standard normal draw (Box–Muller) from a seeded generator. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addWeightedRows } from './add-weighted-rows.js';
 import { createSeededRandom, shuffleInPlace } from './create-seeded-random.js';
 import type { SparseVector } from './sparse-vector.js';
 
@@ -53,31 +54,13 @@ export class SoftmaxModel {
 
   /** Computes the raw class scores (logits) of a feature vector. */
   logits(vector: SparseVector): Float64Array {
-    const classes = this.classCount;
-    const weights = this.weights;
-    const out = Float64Array.from(this.bias);
-    const { indices, values } = vector;
-    const count = indices.length;
-    let k = 0;
-    // Four rows per pass: a quarter of the loads and stores of `out`, which dominate otherwise.
-    for (; k + 3 < count; k += 4) {
-      const v0 = values[k]!;
-      const v1 = values[k + 1]!;
-      const v2 = values[k + 2]!;
-      const v3 = values[k + 3]!;
-      const r0 = indices[k]! * classes;
-      const r1 = indices[k + 1]! * classes;
-      const r2 = indices[k + 2]! * classes;
-      const r3 = indices[k + 3]! * classes;
-      for (let c = 0; c < classes; c += 1) {
-        out[c]! += v0 * weights[r0 + c]! + v1 * weights[r1 + c]! + v2 * weights[r2 + c]! + v3 * weights[r3 + c]!;
-      }
-    }
-    for (; k < count; k += 1) {
-      const value = values[k]!;
-      const row = indices[k]! * classes;
-      for (let c = 0; c < classes; c += 1) out[c]! += value * weights[row + c]!;
-    }
+    return this.logitsInto(vector, new Float64Array(this.classCount));
+  }
+
+  /** Writes the raw class scores of a feature vector into `out` (length `classCount`) and returns it. */
+  logitsInto(vector: SparseVector, out: Float64Array): Float64Array {
+    out.set(this.bias);
+    addWeightedRows(this.weights, this.classCount, vector, out);
     return out;
   }
 }

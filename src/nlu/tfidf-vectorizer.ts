@@ -37,35 +37,60 @@ export interface FeatureKeys {
 export function extractFeatureKeys(tokens: UtteranceTokens, options: FeatureOptions): FeatureKeys {
   const word: string[] = [];
   const stems = tokens.stems;
-  for (let n = 1; n <= options.wordNgramMax; n += 1) {
-    if (n === 1) {
-      for (const stem of stems) word.push(`w ${stem}`);
-      continue;
-    }
-    // Sentence boundaries make "what ..." at the start a feature of its own.
-    const padded = ['<s>', ...stems, '</s>'];
-    for (let i = 0; i + n <= padded.length; i += 1) {
-      if (stems.length === 0) break;
-      word.push(`w${n} ${padded.slice(i, i + n).join(' ')}`);
-    }
-  }
+  for (const stem of stems) word.push(wordUnigramKey(stem));
+  for (let n = 2; n <= options.wordNgramMax; n += 1) pushWordNgramKeys(stems, n, word);
   const char: string[] = [];
-  for (const rawWord of tokens.words) {
-    const padded = ` ${rawWord} `;
-    for (let n = options.charNgramMin; n <= options.charNgramMax; n += 1) {
-      if (n > padded.length) break;
-      for (let i = 0; i + n <= padded.length; i += 1) char.push(`c${padded.slice(i, i + n)}`);
-    }
-  }
+  for (const rawWord of tokens.words) pushCharNgramKeys(rawWord, options, char);
   const han: string[] = [];
-  for (const run of tokens.hanRuns) {
-    const chars = Array.from(run);
-    for (let n = 1; n <= options.hanNgramMax; n += 1) {
-      const padded = n === 1 ? chars : ['^', ...chars, '$'];
-      for (let i = 0; i + n <= padded.length; i += 1) han.push(`h${padded.slice(i, i + n).join('')}`);
-    }
-  }
+  for (const run of tokens.hanRuns) pushHanNgramKeys(run, options, han);
   return { word, char, han };
+}
+
+/** The feature key of a single stem. */
+export function wordUnigramKey(stem: string): string {
+  return `w ${stem}`;
+}
+
+/** The padding before the first stem and after the last one in word n-grams. */
+export const SENTENCE_START = '<s>';
+export const SENTENCE_END = '</s>';
+
+/** The feature key of a word bigram (two stems, or a stem and a sentence boundary). */
+export function wordBigramKey(first: string, second: string): string {
+  return `w2 ${first} ${second}`;
+}
+
+/**
+ * Appends the keys of the word n-grams of length `n` (2 or more) over stems padded with sentence
+ * boundaries, so "what ..." at the start is a feature of its own; none for an empty utterance.
+ */
+export function pushWordNgramKeys(stems: readonly string[], n: number, out: string[]): void {
+  if (stems.length === 0) return;
+  const paddedLength = stems.length + 2;
+  const stemAt = (i: number): string => (i === 0 ? SENTENCE_START : i === paddedLength - 1 ? SENTENCE_END : stems[i - 1]!);
+  for (let i = 0; i + n <= paddedLength; i += 1) {
+    let key = `w${n} ${stemAt(i)}`;
+    for (let j = 1; j < n; j += 1) key += ` ${stemAt(i + j)}`;
+    out.push(key);
+  }
+}
+
+/** Appends the keys of the character n-grams inside one space-padded word (they depend on the word alone). */
+export function pushCharNgramKeys(rawWord: string, options: FeatureOptions, out: string[]): void {
+  const padded = ` ${rawWord} `;
+  for (let n = options.charNgramMin; n <= options.charNgramMax; n += 1) {
+    if (n > padded.length) break;
+    for (let i = 0; i + n <= padded.length; i += 1) out.push(`c${padded.slice(i, i + n)}`);
+  }
+}
+
+/** Appends the keys of the Han character n-grams of one run (boundary-padded above length 1). */
+export function pushHanNgramKeys(run: string, options: FeatureOptions, out: string[]): void {
+  const chars = Array.from(run);
+  for (let n = 1; n <= options.hanNgramMax; n += 1) {
+    const padded = n === 1 ? chars : ['^', ...chars, '$'];
+    for (let i = 0; i + n <= padded.length; i += 1) out.push(`h${padded.slice(i, i + n).join('')}`);
+  }
 }
 
 /** The serialisable state of a fitted vectorizer. */
@@ -138,49 +163,68 @@ export class TfidfVectorizer {
     return { options: this.options, features, groups: Array.from(this.groups), idf: Array.from(this.idf) };
   }
 
+  /** The index of a feature key in the vocabulary, or -1 for an unknown key. */
+  indexOf(key: string): number {
+    return this.index.get(key) ?? -1;
+  }
+
   /** Turns an utterance's feature keys into a normalised sparse TF-IDF vector (unknown keys are ignored). */
   transform(keys: FeatureKeys): SparseVector {
-    // Plain arrays and a numeric sort keep this allocation-light: it runs on every customer message.
-    const found: number[] = [];
+    const found = new Int32Array(keys.word.length + keys.char.length + keys.han.length);
+    let count = 0;
     for (const list of [keys.word, keys.char, keys.han]) {
       for (const key of list) {
         const i = this.index.get(key);
-        if (i !== undefined) found.push(i);
+        if (i !== undefined) found[count++] = i;
       }
     }
-    const sorted = Int32Array.from(found).sort();
+    return this.transformIndices(found, count);
+  }
+
+  /**
+   * Turns the vocabulary indices of an utterance's known feature keys (the first `count` of `found`,
+   * one per occurrence, in any order) into the vector `transform` gives for those keys; sorts them in place.
+   */
+  transformIndices(found: Int32Array, count: number): SparseVector {
+    const sorted = found.subarray(0, count).sort();
     let unique = 0;
-    for (let k = 0; k < sorted.length; k += 1) if (k === 0 || sorted[k] !== sorted[k - 1]) unique += 1;
+    for (let k = 0; k < count; k += 1) if (k === 0 || sorted[k] !== sorted[k - 1]) unique += 1;
     const indices = new Int32Array(unique);
     const values = new Float32Array(unique);
-    const squaredNorms = new Float64Array(3);
+    // Sums of squares per group (word, char, han), in index order.
+    let wordSquared = 0;
+    let charSquared = 0;
+    let hanSquared = 0;
     let out = -1;
     let run = 0;
-    for (let k = 0; k <= sorted.length; k += 1) {
-      if (k < sorted.length && k > 0 && sorted[k] === sorted[k - 1]) {
+    for (let k = 0; k <= count; k += 1) {
+      if (k < count && k > 0 && sorted[k] === sorted[k - 1]) {
         run += 1;
         continue;
       }
       if (out >= 0) {
         const feature = indices[out]!;
-        const value = (1 + Math.log(run)) * this.idf[feature]!;
+        // Most features occur once; 1 + log(1) is exactly 1, so the logarithm is left out for them.
+        const value = (run === 1 ? 1 : 1 + Math.log(run)) * this.idf[feature]!;
         values[out] = value;
-        squaredNorms[this.groups[feature]!]! += value * value;
+        const group = this.groups[feature]!;
+        if (group === GROUP_WORD) wordSquared += value * value;
+        else if (group === GROUP_CHAR) charSquared += value * value;
+        else hanSquared += value * value;
       }
-      if (k < sorted.length) {
+      if (k < count) {
         out += 1;
         indices[out] = sorted[k]!;
         run = 1;
       }
     }
-    const weights = [this.options.wordWeight, this.options.charWeight, this.options.hanWeight];
-    const scales = [0, 1, 2].map((group) => {
-      const squared = squaredNorms[group]!;
-      return squared > 0 ? weights[group]! / Math.sqrt(squared) : 0;
-    });
+    const wordScale = groupScale(wordSquared, this.options.wordWeight);
+    const charScale = groupScale(charSquared, this.options.charWeight);
+    const hanScale = groupScale(hanSquared, this.options.hanWeight);
     let total = 0;
     for (let k = 0; k < unique; k += 1) {
-      const value = values[k]! * scales[this.groups[indices[k]!]!]!;
+      const group = this.groups[indices[k]!]!;
+      const value = values[k]! * (group === GROUP_WORD ? wordScale : group === GROUP_CHAR ? charScale : hanScale);
       values[k] = value;
       total += value * value;
     }
@@ -190,4 +234,9 @@ export class TfidfVectorizer {
     }
     return { indices, values };
   }
+}
+
+/** What a group's values are multiplied by: its weight over its L2 norm (0 for an empty group). */
+function groupScale(squared: number, weight: number): number {
+  return squared > 0 ? weight / Math.sqrt(squared) : 0;
 }

@@ -16,6 +16,7 @@ import { createUtteranceTokenizer } from './tokenize-utterance.js';
 import type { UtteranceTokenizer, UtteranceTokens } from './tokenize-utterance.js';
 import type { TrainingExample } from './training-example.js';
 import type { SparseVector } from './sparse-vector.js';
+import { UtteranceFeaturizer } from './utterance-featurizer.js';
 import { WordEmbeddings, wordEmbeddingsStateSchema } from './word-embeddings.js';
 import { MlpModel, mlpTrainingOptionsSchema, trainMlpModel } from './mlp-model.js';
 
@@ -176,40 +177,70 @@ function featuresOf(core: Pick<Core, 'tokenizer' | 'vectorizer' | 'embeddings'>,
   return core.embeddings === null ? vector : appendEmbeddingBlock(vector, tokenized, core.embeddings, core.vectorizer.size);
 }
 
-/** Computes the raw class scores of an utterance. */
-type Scorer = (text: string) => Float64Array;
-
-/** Adds a dense block's contribution for an utterance's words to a layer's outputs (nothing for Chinese lines or unknown words). */
-type DenseProjection = (tokens: UtteranceTokens, out: Float64Array) => void;
+/** Writes the raw class scores of an utterance into `out` (one per label) and returns it. */
+type Scorer = (text: string, out: Float64Array) => Float64Array;
 
 /**
- * Projects each word's vector through the dense block's rows of a feature-major weight matrix once,
- * up front (words × `width` floats), so an utterance adds its known words' rows and divides by the
- * norm of their summed vectors — the same result as the appended block at a fraction of its cost.
+ * An utterance's words found in the embedding table (rows in word order, the first `count` of
+ * `rows`) and what the sum of their projected rows is multiplied by to give the dense block's part.
  */
-function createDenseProjection(block: DenseEmbeddingBlock, weights: Float32Array, firstFeature: number, width: number): DenseProjection {
+interface EmbeddedWords {
+  rows: Int32Array;
+  count: number;
+  factor: number;
+}
+
+/**
+ * Creates the step that finds an utterance's known words and the factor of the dense block (its
+ * scale over the norm of their summed vectors), once for both models; it reuses its buffers, so
+ * each result is valid until the next call. Chinese lines, and lines without a known word, get none.
+ */
+function createEmbeddedWordFinder(block: DenseEmbeddingBlock): (tokens: UtteranceTokens) => EmbeddedWords {
   const { table, scale } = block;
-  const projected = table.projectRows(weights, firstFeature, width);
   const summed = new Float64Array(table.dimensions);
-  const added = new Float64Array(width);
-  return (tokens, out) => {
-    if (tokens.hanRuns.length > 0) return;
+  const found: EmbeddedWords = { rows: new Int32Array(64), count: 0, factor: 0 };
+  return function findEmbeddedWords(tokens) {
+    found.count = 0;
+    if (tokens.hanRuns.length > 0) return found;
     summed.fill(0);
-    added.fill(0);
-    let known = 0;
     for (const word of tokens.words) {
       const row = table.rowOf(word);
       if (row < 0) continue;
-      known += 1;
+      if (found.count === found.rows.length) {
+        const grown = new Int32Array(found.rows.length * 2);
+        grown.set(found.rows);
+        found.rows = grown;
+      }
+      found.rows[found.count++] = row;
       table.addRow(row, summed);
-      const start = row * width;
-      for (let i = 0; i < width; i += 1) added[i]! += projected[start + i]!;
     }
-    if (known === 0) return;
     let squared = 0;
     for (let d = 0; d < table.dimensions; d += 1) squared += summed[d]! * summed[d]!;
-    if (squared === 0) return;
-    const factor = scale / Math.sqrt(squared);
+    if (squared === 0) found.count = 0;
+    else found.factor = scale / Math.sqrt(squared);
+    return found;
+  };
+}
+
+/** Adds the dense block's contribution for an utterance's embedded words to a layer's outputs. */
+type DenseProjection = (words: EmbeddedWords, out: Float64Array) => void;
+
+/**
+ * Projects each word's vector through the dense block's rows of a feature-major weight matrix once,
+ * up front (words × `width` floats), so an utterance adds its known words' rows and multiplies them
+ * by the block's factor — the same result as the appended block at a fraction of its cost.
+ */
+function createDenseProjection(block: DenseEmbeddingBlock, weights: Float32Array, firstFeature: number, width: number): DenseProjection {
+  const projected = block.table.projectRows(weights, firstFeature, width);
+  const added = new Float64Array(width);
+  return function addDenseProjection(words, out) {
+    if (words.count === 0) return;
+    added.fill(0);
+    for (let w = 0; w < words.count; w += 1) {
+      const start = words.rows[w]! * width;
+      for (let i = 0; i < width; i += 1) added[i]! += projected[start + i]!;
+    }
+    const factor = words.factor;
     for (let i = 0; i < width; i += 1) out[i]! += factor * added[i]!;
   };
 }
@@ -217,25 +248,32 @@ function createDenseProjection(block: DenseEmbeddingBlock, weights: Float32Array
 /**
  * Scores utterances with a trained core: the linear model, plus the network's scores times its
  * factor when there is one. The dense embedding block goes through `createDenseProjection` for both.
+ * The scorer reuses its buffers between calls (it runs on every customer message), so it is not
+ * for concurrent use; what it returns is `out`.
  */
 function createScorer(core: Core): Scorer {
   const { tokenizer, vectorizer, model, embeddings, network, networkFactor } = core;
+  const featurizer = new UtteranceFeaturizer(vectorizer);
+  const findEmbeddedWords = embeddings === null ? null : createEmbeddedWordFinder(embeddings);
   const linearDense = embeddings === null ? null : createDenseProjection(embeddings, model.toState().weights, vectorizer.size, model.classCount);
   const networkDense =
     embeddings === null || network === null
       ? null
       : createDenseProjection(embeddings, network.toState().inputWeights, vectorizer.size, network.hiddenUnits);
-  return (text) => {
+  const preActivation = new Float64Array(network?.hiddenUnits ?? 0);
+  const networkScores = new Float64Array(network?.classCount ?? 0);
+  return function scoreUtterance(text, out) {
     const tokens = tokenizer.tokenize(text);
-    const sparse = vectorizer.transform(extractFeatureKeys(tokens, vectorizer.options));
-    const logits = model.logits(sparse);
-    linearDense?.(tokens, logits);
-    if (network === null) return logits;
-    const preActivation = network.preActivation(sparse);
-    networkDense?.(tokens, preActivation);
-    const added = network.logitsOfPreActivation(preActivation);
-    for (let c = 0; c < logits.length; c += 1) logits[c]! += networkFactor * added[c]!;
-    return logits;
+    const sparse = featurizer.vectorOf(tokens);
+    const embedded = findEmbeddedWords?.(tokens) ?? null;
+    model.logitsInto(sparse, out);
+    if (embedded !== null) linearDense?.(embedded, out);
+    if (network === null) return out;
+    network.preActivation(sparse, preActivation);
+    if (embedded !== null) networkDense?.(embedded, preActivation);
+    network.logitsOfPreActivation(preActivation, networkScores);
+    for (let c = 0; c < out.length; c += 1) out[c]! += networkFactor * networkScores[c]!;
+    return out;
   };
 }
 
@@ -391,7 +429,7 @@ function calibrate(
 ): ClassifierCalibration {
   const labelIndex = new Map(core.labels.map((label, i) => [label, i]));
   const oosIndex = labelIndex.get(OUT_OF_SCOPE) ?? -1;
-  const logits = examples.map((example) => score(example.text));
+  const logits = examples.map((example) => score(example.text, new Float64Array(core.labels.length)));
   const thresholdScore = options.thresholdScore === 'in-scope-against-oos' ? options.thresholdScore : undefined;
   // Temperature is fitted on lines whose label the model knows (all of them when `oos` was trained).
   const known = examples.map((example, i) => ({ i, label: labelIndex.get(example.intent) })).filter((row) => row.label !== undefined);
@@ -478,9 +516,11 @@ function networkSnapshotOf(network: MlpModel, factor: number): NetworkSnapshot {
 
 function buildClassifier(core: Core, calibration: ClassifierCalibration, score: Scorer = createScorer(core)): TrainedClassifier {
   const oosIndex = core.labels.indexOf(OUT_OF_SCOPE);
+  // Classifying reuses one array of scores; `probabilities` returns a fresh one the caller may keep.
+  const scratchScores = new Float64Array(core.labels.length);
 
   function probabilities(text: string): Float64Array {
-    return softmaxInPlace(score(text), calibration.temperature);
+    return softmaxInPlace(score(text, new Float64Array(core.labels.length)), calibration.temperature);
   }
 
   return {
@@ -488,7 +528,7 @@ function buildClassifier(core: Core, calibration: ClassifierCalibration, score: 
     calibration,
     probabilities,
     classify: function classifyUtterance(text: string, locale: Locale): Classification {
-      const scores = probabilities(text);
+      const scores = softmaxInPlace(score(text, scratchScores), calibration.temperature);
       const ranked = topInScope(scores, oosIndex, core.labels, RUNNERS_UP + 1);
       const best = ranked[0] as ScoredIntent;
       const oosProbability = oosIndex >= 0 ? (scores[oosIndex] ?? 0) : 0;

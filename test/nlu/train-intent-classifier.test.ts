@@ -286,6 +286,25 @@ describe('trainIntentClassifier with a network ensemble', () => {
     }
   });
 
+  it('gives the same answers whichever lines came before (its reused buffers and word caches change nothing)', () => {
+    const texts = ['wassup', 'why was my limit slashed', 'hello operator', 'zzz', '额度为什么下降 limit', '', ...test.map((line) => line.text)];
+    const snapshot = JSON.parse(JSON.stringify(classifier.toSnapshot()));
+    // Each line on a classifier that has seen nothing else (cold caches), then all of them on one that has seen them all.
+    const cold = texts.map((text) => {
+      const fresh = restoreIntentClassifier(snapshot);
+      return { probabilities: Array.from(fresh.probabilities(text)), classification: restoreIntentClassifier(snapshot).classify(text, 'en') };
+    });
+    const warm = restoreIntentClassifier(snapshot);
+    for (const text of [...texts, ...texts.slice().reverse()]) warm.classify(text, 'en');
+    texts.forEach((text, i) => {
+      expect(Array.from(warm.probabilities(text)), text).toEqual(cold[i]!.probabilities);
+      const classification = warm.classify(text, 'en');
+      expect(classification, text).toEqual(cold[i]!.classification);
+      const probabilities = warm.probabilities(text);
+      if (classification.intent !== 'oos') expect(classification.confidence).toBe(probabilities[warm.labels.indexOf(classification.intent)]);
+    });
+  });
+
   it('rejects a snapshot whose network does not fit its features', () => {
     const snapshot = classifier.toSnapshot();
     const network = snapshot.network!;
