@@ -584,26 +584,20 @@ export class SqliteConversationStore implements ConversationStore {
   // cost more than the row insert itself for the wide rows of a turn.
   /** Writes the conversation and returns it as now stored (an existing row keeps its creation time). */
   private upsertConversation(conversation: Conversation): Conversation {
+    const params = this.conversationParams(conversation);
+    const updatedAt = params[11];
     const known = this.knownConversations.get(conversation.id);
-    if (known !== undefined) {
-      // A remembered conversation is on file: a plain UPDATE skips the upsert's failed INSERT and its RETURNING.
-      const updatedAt = this.instant(conversation.updatedAt);
-      const changed = this.sql.updateConversation.run(
-        conversation.channel,
-        conversation.customerId,
-        conversation.locale,
-        conversation.state,
-        conversation.caseId,
-        conversation.consecutiveMisses,
-        conversation.lastIntent,
-        conversation.awaitingRating ? 1 : 0,
-        conversation.botRating,
-        updatedAt,
-        conversation.id,
-      ).changes;
-      if (changed === 1) return { ...conversation, createdAt: known.createdAt, updatedAt };
+    // A remembered conversation is on file: a plain UPDATE skips the upsert's failed INSERT and its RETURNING.
+    if (known !== undefined && this.sql.updateConversation.run(...params.slice(1, 10), updatedAt, conversation.id).changes === 1) {
+      return { ...conversation, createdAt: known.createdAt, updatedAt };
     }
-    const createdAt = this.sql.upsertConversation.get(
+    const createdAt = this.sql.upsertConversation.get(...params) as string;
+    return { ...conversation, createdAt, updatedAt };
+  }
+
+  /** The conversation's columns in upsertConversation's order. */
+  private conversationParams(conversation: Conversation) {
+    return [
       conversation.id,
       conversation.channel,
       conversation.customerId,
@@ -616,8 +610,7 @@ export class SqliteConversationStore implements ConversationStore {
       conversation.botRating,
       this.instant(conversation.createdAt),
       this.instant(conversation.updatedAt),
-    ) as string;
-    return { ...conversation, createdAt, updatedAt: this.instant(conversation.updatedAt) };
+    ] as const;
   }
 
   private rememberConversation(conversation: Conversation): void {
@@ -895,6 +888,7 @@ function prepareStatements(db: Database.Database) {
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
         awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at
       RETURNING created_at`).pluck(),
+    // The upsert's columns from channel to bot_rating, then updated_at and the id (an update keeps created_at).
     updateConversation: db.prepare(`
       UPDATE conversations SET channel = ?, customer_id = ?, locale = ?, state = ?, case_id = ?, consecutive_misses = ?,
         last_intent = ?, awaiting_rating = ?, bot_rating = ?, updated_at = ?
