@@ -16,7 +16,7 @@ export interface SqliteWalCheckpointer {
 }
 
 /** WAL length (in pages) from which a checkpoint also restarts the WAL: 4,096 pages is 16 MiB. */
-export const RESTART_WAL_AFTER_PAGES = 4096;
+const RESTART_WAL_AFTER_PAGES = 4096;
 
 /** The longest the main connection's writes are held for a WAL restart, in ms. */
 const MAX_WRITE_HOLD_MS = 1000;
@@ -92,8 +92,6 @@ parentPort.on('message', (message) => {
 export function startSqliteWalCheckpointer(options: {
   path: string;
   intervalMs?: number;
-  /** WAL length in pages from which a checkpoint also restarts the WAL (default RESTART_WAL_AFTER_PAGES). */
-  restartAfterPages?: number;
   /** The main connection's writes must wait until `resume` is called (the worker restarts the WAL meanwhile). */
   onHoldWrites: () => void;
   /** The main connection may write again. */
@@ -107,7 +105,7 @@ export function startSqliteWalCheckpointer(options: {
       path: options.path,
       driver,
       intervalMs: options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-      restartAfterPages: options.restartAfterPages ?? RESTART_WAL_AFTER_PAGES,
+      restartAfterPages: RESTART_WAL_AFTER_PAGES,
     },
     // The worker loads only better-sqlite3; loaders such as tsx are not needed there.
     execArgv: [],
