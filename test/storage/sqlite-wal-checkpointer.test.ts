@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
 import { startSqliteWalCheckpointer } from '../../src/storage/sqlite/sqlite-wal-checkpointer.js';
@@ -85,11 +86,73 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     await store.close();
   });
 
+  /** A WAL-mode file whose WAL holds well over the restart length (4,096 pages), on a connection that never checkpoints. */
+  function openWithLongWal(): { db: Database.Database; path: string; walPages: () => number } {
+    const path = newPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+    const body = 'x'.repeat(3000);
+    for (let i = 0; i < 6000; i += 1) insert.run(body);
+    // The WAL's length in pages, as this connection sees it after its last commit.
+    const walPages = () => (db.pragma('wal_checkpoint(NOOP)') as { log: number }[])[0]?.log ?? -1;
+    return { db, path, walPages };
+  }
+
+  it('holds the main connection\'s commits from its first check after the worker asks, restarts the WAL, then lets them go', async () => {
+    const { db, path, walPages } = openWithLongWal();
+    expect(walPages()).toBeGreaterThan(4096);
+    let resumed = 0;
+    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
+    // A busy main thread: a commit on every turn of the event loop, each asking first whether to wait.
+    const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
+    const answers: boolean[] = [];
+    let heldCommits = 0;
+    let isWriting = true;
+    const writeLoop = (async () => {
+      while (isWriting) {
+        const isHeld = checkpointer.isHoldingWrites();
+        answers.push(isHeld);
+        if (isHeld) heldCommits += 1;
+        else insert.run('y'.repeat(3000));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    // The answer turns true at the first check after the worker asks, and false once the WAL restarted.
+    expect(await waitFor(() => resumed > 0 && answers.at(-1) === false, 5000)).toBe(true);
+    isWriting = false;
+    await writeLoop;
+    expect(heldCommits).toBeGreaterThan(0);
+    expect(answers.indexOf(true)).toBeLessThan(answers.lastIndexOf(false));
+    // The WAL started over: it holds only what was committed since, far less than before.
+    expect(walPages()).toBeLessThan(4096);
+    await checkpointer.stop();
+    db.close();
+  });
+
+  it('asks for no hold when the main connection is not committing: the WAL is copied whole and its next commit starts it over', async () => {
+    const { db, path, walPages } = openWithLongWal();
+    const before = statSync(path).size;
+    let resumed = 0;
+    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
+    const holds: boolean[] = [];
+    expect(await waitFor(() => { holds.push(checkpointer.isHoldingWrites()); return statSync(path).size > before + 3000 * 6000; }, 5000)).toBe(true);
+    await sleep(100);
+    expect(holds.concat(checkpointer.isHoldingWrites())).not.toContain(true);
+    expect(resumed).toBe(0);
+    db.prepare('INSERT INTO notes (body) VALUES (?)').run('after the copy');
+    expect(walPages()).toBeLessThan(10);
+    await checkpointer.stop();
+    db.close();
+  });
+
   it('reports a worker that cannot open the database, so the caller can fall back to automatic checkpoints', async () => {
     const reasons: string[] = [];
     const checkpointer = startSqliteWalCheckpointer({
       path: join(root, 'missing', 'nothing.sqlite'),
-      onHoldWrites: () => undefined,
       onResumeWrites: () => undefined,
       onFailure: (reason) => reasons.push(reason),
     });

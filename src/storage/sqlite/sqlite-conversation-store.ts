@@ -123,8 +123,6 @@ export class SqliteConversationStore implements ConversationStore {
   /** When the queued writes first found the write lock taken (ms), or null while it is free. */
   private lockWaitSince: number | null = null;
   private isLockRetryScheduled = false;
-  /** True while the checkpoint worker restarts the WAL: group commits wait (the event loop does not). */
-  private areWritesHeld = false;
   /** Runs a batch of queued writes in one transaction, telling the caller when a write (not the commit) failed. */
   private readonly runBatch: Database.Transaction<(batch: QueuedWrite[], onWriteFailed: () => void) => void>;
 
@@ -476,13 +474,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.checkpointer = startSqliteWalCheckpointer({
       path,
       ...(intervalMs === undefined ? {} : { intervalMs }),
-      onHoldWrites: () => {
-        this.areWritesHeld = true;
-      },
-      onResumeWrites: () => {
-        this.areWritesHeld = false;
-        this.commitQueued();
-      },
+      onResumeWrites: () => this.commitQueued(),
       onFailure: (reason) => {
         logger?.warn({ reason }, 'SQLite WAL checkpoints moved back to the main connection');
         this.checkpointer = null;
@@ -727,7 +719,8 @@ export class SqliteConversationStore implements ConversationStore {
   private writeInGroup(work: () => void, onCommitted?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queued.push({ work, resolve, reject, onCommitted });
-      if (this.queued.length === EARLY_COMMIT_WRITES) queueMicrotask(() => this.commitQueued());
+      // Every full slice tries to commit, so writes queued during a WAL restart go as soon as it ends.
+      if (this.queued.length % EARLY_COMMIT_WRITES === 0) queueMicrotask(() => this.commitQueued());
       if (this.isCommitScheduled) return;
       this.isCommitScheduled = true;
       setImmediate(() => this.commitQueued());
@@ -738,8 +731,8 @@ export class SqliteConversationStore implements ConversationStore {
     this.isCommitScheduled = false;
     if (this.queued.length === 0) return;
     // While another connection holds the write lock, the retry timer commits everything in order; while
-    // the checkpoint worker restarts the WAL, its 'done' does.
-    if ((this.isLockRetryScheduled || this.areWritesHeld) && options.mayWaitForLock !== true) return;
+    // the checkpoint worker restarts the WAL, the first commit tried after it is done (or its 'done') does.
+    if ((this.isLockRetryScheduled || this.checkpointer?.isHoldingWrites() === true) && options.mayWaitForLock !== true) return;
     const batch = this.queued;
     this.queued = [];
     // A group commit does not sleep on the event loop for a lock another connection holds (the WAL

@@ -11,6 +11,11 @@ export const DEFAULT_CHECKPOINT_INTERVAL_MS = 2000;
 
 /** A running WAL checkpointer: a worker thread with its own connection to the database file. */
 export interface SqliteWalCheckpointer {
+  /**
+   * True while the main connection's commits must wait for a WAL restart; the first call after the
+   * worker asks for one starts the hold, so it begins between two commits, never inside one.
+   */
+  isHoldingWrites(): boolean;
   /** Stops the worker and closes its connection; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -21,6 +26,17 @@ const RESTART_WAL_AFTER_PAGES = 4096;
 /** The longest the main connection's writes are held for a WAL restart, in ms. */
 const MAX_WRITE_HOLD_MS = 1000;
 
+/** How long the worker waits for the main thread to hold its writes before restarting without it (it is then not writing), in ms. */
+const MAX_WAIT_FOR_HOLD_MS = 200;
+
+/**
+ * Where a WAL restart stands, in one Int32 shared by the worker and the main thread: the worker asks
+ * (`wanted`), the main thread answers at its next commit (`held`), the worker restarts the WAL and says
+ * so (`done`), and the main thread's next commit goes ahead (`idle`). Shared memory, not messages, so
+ * neither side waits for the other's event loop to come round.
+ */
+const RESTART_PHASE = { idle: 0, wanted: 1, held: 2, done: 3 } as const;
+
 /**
  * The worker's code, run from a string (`eval`) so it needs no separate build step under tsx, vitest
  * or compiled JS. It opens its own connection and runs `wal_checkpoint(PASSIVE)` on a timer: PASSIVE
@@ -30,11 +46,12 @@ const MAX_WRITE_HOLD_MS = 1000;
  * Under steady writes a PASSIVE checkpoint never catches up with the end of the WAL (frames keep
  * arriving while it copies), and SQLite only starts the WAL over when a writer finds it entirely
  * copied, so the WAL would grow without bound (1.5 GB after 80,000 turns in a test). So once the WAL is
- * long, PASSIVE passes repeat until few frames arrive during one, and then the worker asks the main
- * thread to hold its writes ('restart-wanted'); once told to go ('restart-go') it runs a RESTART
- * checkpoint, which copies the last frames and lets the next commit start the WAL from the beginning
- * (journal_size_limit then trims the file), and says 'restart-done'. The main thread keeps running
- * meanwhile; only its commits wait, for a few milliseconds.
+ * long, PASSIVE passes repeat until few frames arrive during one; then the worker asks the main thread
+ * to hold its commits and, while it waits, keeps copying the newest frames every few ms. Once the
+ * writes are held it runs a RESTART checkpoint, which has only those last few ms of frames left to copy
+ * and sync, and lets the next commit start the WAL from the beginning. The main thread keeps running
+ * meanwhile; only its commits wait (10 ms or less, against 30–50 ms when the hold began and ended with
+ * messages, which each waited for a turn of the main event loop).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -42,42 +59,55 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 db.pragma('synchronous = NORMAL');
+const phase = new Int32Array(workerData.phase);
+const { idle, wanted, held, done } = workerData.phases;
 let failures = 0;
-let isRestartAsked = false;
 function fail(error) {
   failures += 1;
   parentPort.postMessage({ type: 'error', message: String(error && error.message), failures });
 }
-function checkpoint() {
-  if (isRestartAsked) return;
-  try {
-    let [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    failures = 0;
-    if (!result || result.log < workerData.restartAfterPages) return;
-    for (let pass = 0; pass < 4; pass += 1) {
-      const before = result.log;
-      [result] = db.pragma('wal_checkpoint(PASSIVE)');
-      if (result.log - before < 256) break;
-    }
-    isRestartAsked = true;
-    parentPort.postMessage({ type: 'restart-wanted' });
-  } catch (error) {
-    fail(error);
+function passive() {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  return result;
+}
+function waitForHold() {
+  const deadline = Date.now() + workerData.maxWaitForHoldMs;
+  while (Atomics.load(phase, 0) === wanted) {
+    // The main thread is not committing, so there is nothing to hold: restart without it.
+    if (Date.now() >= deadline && Atomics.compareExchange(phase, 0, wanted, held) === wanted) return;
+    if (Atomics.wait(phase, 0, wanted, workerData.copyEveryMs) === 'timed-out') passive();
   }
 }
-function restart() {
+function checkpoint() {
+  // A restart the main thread never came back to commit after.
+  Atomics.compareExchange(phase, 0, done, idle);
   try {
+    let result = passive();
+    failures = 0;
+    if (!result || result.log < workerData.restartAfterPages) return;
+    let before = -1;
+    for (let pass = 0; pass < 4; pass += 1) {
+      before = result.log;
+      result = passive();
+      if (result.log - before < 256) break;
+    }
+    // Nothing committed between the last two passes and every frame copied: the main connection is idle,
+    // and its next commit starts the WAL over by itself.
+    if (result.log === before && result.checkpointed === result.log) return;
+    Atomics.store(phase, 0, wanted);
+    waitForHold();
     db.pragma('wal_checkpoint(RESTART)');
   } catch (error) {
     fail(error);
   } finally {
-    isRestartAsked = false;
-    parentPort.postMessage({ type: 'restart-done' });
+    if (Atomics.load(phase, 0) !== idle) {
+      Atomics.store(phase, 0, done);
+      parentPort.postMessage({ type: 'restart-done' });
+    }
   }
 }
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (message) => {
-  if (message === 'restart-go') return restart();
   if (message !== 'stop') return;
   clearInterval(timer);
   try { db.close(); } finally { parentPort.close(); }
@@ -86,19 +116,19 @@ parentPort.on('message', (message) => {
 
 /**
  * Starts checkpointing the WAL of the SQLite file at `path` from a worker thread, so the fsync of a
- * checkpoint never stalls the event loop. The main connection must have `wal_autocheckpoint` off;
- * `onFailure` is told when the worker errs or exits early (the caller turns autocheckpointing back on).
+ * checkpoint never stalls the event loop. The main connection must have `wal_autocheckpoint` off and
+ * must not commit while `isHoldingWrites()`; `onResumeWrites` says when it may again, and `onFailure`
+ * is told when the worker errs or exits early (the caller turns autocheckpointing back on).
  */
 export function startSqliteWalCheckpointer(options: {
   path: string;
   intervalMs?: number;
-  /** The main connection's writes must wait until `resume` is called (the worker restarts the WAL meanwhile). */
-  onHoldWrites: () => void;
-  /** The main connection may write again. */
+  /** The main connection may commit again (writes queued during a hold can go now). */
   onResumeWrites: () => void;
   onFailure: (reason: string) => void;
 }): SqliteWalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const phase = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -106,6 +136,10 @@ export function startSqliteWalCheckpointer(options: {
       driver,
       intervalMs: options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
       restartAfterPages: RESTART_WAL_AFTER_PAGES,
+      maxWaitForHoldMs: MAX_WAIT_FOR_HOLD_MS,
+      copyEveryMs: 5,
+      phase: phase.buffer,
+      phases: RESTART_PHASE,
     },
     // The worker loads only better-sqlite3; loaders such as tsx are not needed there.
     execArgv: [],
@@ -119,27 +153,34 @@ export function startSqliteWalCheckpointer(options: {
     hasReportedFailure = true;
     options.onFailure(reason);
   };
-  let isHoldingWrites = false;
-  let holdTimer: NodeJS.Timeout | undefined;
+  // A worker that never finishes a restart must not hold writes for long.
+  let holdStartedAt: number | null = null;
+  const isHoldingWrites = (): boolean => {
+    const now = Atomics.load(phase, 0);
+    if (now === RESTART_PHASE.idle) return false;
+    if (now === RESTART_PHASE.done) {
+      Atomics.compareExchange(phase, 0, RESTART_PHASE.done, RESTART_PHASE.idle);
+      holdStartedAt = null;
+      return false;
+    }
+    if (now === RESTART_PHASE.wanted && Atomics.compareExchange(phase, 0, RESTART_PHASE.wanted, RESTART_PHASE.held) === RESTART_PHASE.wanted) {
+      Atomics.notify(phase, 0);
+    }
+    if (holdStartedAt === null) {
+      holdStartedAt = Date.now();
+      // Writes queued during a hold are committed when it ends, or when it has lasted too long.
+      setTimeout(options.onResumeWrites, MAX_WRITE_HOLD_MS + 1).unref();
+    }
+    return Date.now() - holdStartedAt < MAX_WRITE_HOLD_MS;
+  };
   const resumeWrites = () => {
-    if (!isHoldingWrites) return;
-    isHoldingWrites = false;
-    clearTimeout(holdTimer);
+    Atomics.store(phase, 0, RESTART_PHASE.idle);
+    holdStartedAt = null;
     options.onResumeWrites();
   };
   worker.on('message', (message: { type?: string; message?: string; failures?: number }) => {
-    if (message.type === 'restart-wanted') {
-      // This runs between commits (a commit is synchronous), so the write lock is free to hand over.
-      isHoldingWrites = true;
-      options.onHoldWrites();
-      // A worker that never answers must not hold writes for long.
-      holdTimer = setTimeout(resumeWrites, MAX_WRITE_HOLD_MS);
-      holdTimer.unref();
-      worker.postMessage('restart-go');
-      return;
-    }
     if (message.type === 'restart-done') {
-      resumeWrites();
+      options.onResumeWrites();
       return;
     }
     // A single failed checkpoint is retried at the next tick; a run of them means checkpoints are not happening.
@@ -159,6 +200,7 @@ export function startSqliteWalCheckpointer(options: {
 
   let stopped: Promise<void> | null = null;
   return {
+    isHoldingWrites,
     stop(): Promise<void> {
       stopped ??= (async () => {
         isStopping = true;
