@@ -6,6 +6,7 @@ import { actOnDecision, rememberAnswers, type ActionDependencies } from './act-o
 import type { Classification, IntentClassifier } from './ports/intent-classifier.js';
 import type { IntentProfile } from './ports/intent-directory.js';
 import type { ConversationLock } from './ports/conversation-lock.js';
+import type { SaveTurnOutcome } from './ports/conversation-store.js';
 import type { Logger } from './ports/logger.js';
 import type { SentimentScorer } from './ports/sentiment-scorer.js';
 import type { TurnDraft } from './turn-draft.js';
@@ -29,9 +30,17 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
   async function handleTurn(message: IncomingMessage): Promise<TurnResult> {
     const now = deps.clock.now().toISOString();
     const { conversation, isResend } = await loadConversation(message, now);
-    if (isResend) {
-      return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true, action: null, escalation: null };
-    }
+    const duplicateResult = (): TurnResult => ({
+      replies: [],
+      intent: null,
+      confidence: null,
+      state: conversation.state,
+      reasonsShown: [],
+      duplicate: true,
+      action: null,
+      escalation: null,
+    });
+    if (isResend) return duplicateResult();
 
     const text = redactPii(message.text).trim();
     const understanding = understand(message, text, conversation);
@@ -51,7 +60,8 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     const draft = startDraft(conversation, message, text, understanding, now);
     await actOnDecision(actions, draft, decision, now);
     const replies = finishReplies(draft, now);
-    await save(draft, replies);
+    // A store may leave the resend check to the save (see TurnState); a resend then stores nothing.
+    if ((await save(draft, replies)) === 'duplicate') return duplicateResult();
     logTurn(draft, decision, understanding.classification);
     return {
       replies,
@@ -138,7 +148,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     }));
   }
 
-  async function save(draft: TurnDraft, replies: OutgoingReply[]): Promise<void> {
+  async function save(draft: TurnDraft, replies: OutgoingReply[]): Promise<SaveTurnOutcome> {
     const botMessages: StoredMessage[] = replies.map((reply) => ({
       id: reply.id,
       conversationId: draft.conversation.id,
@@ -153,10 +163,13 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       ? botMessages
       : [draft.customerMessage, ...botMessages];
     if (draft.updatedCase) {
+      // Rare (a rating or a callback request), and updateCase does not look for resends, so this does.
+      const clientMessageId = draft.customerMessage.clientMessageId;
+      if (clientMessageId && (await deps.store.hasClientMessage(draft.conversation.id, clientMessageId))) return 'duplicate';
       await deps.store.updateCase({ case: draft.updatedCase, conversation: draft.conversation, messages, outbox: draft.outbox });
-      return;
+      return 'stored';
     }
-    await deps.store.saveTurn({
+    return deps.store.saveTurn({
       conversation: draft.conversation,
       messages,
       explanations: draft.explanations,

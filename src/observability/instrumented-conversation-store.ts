@@ -13,6 +13,7 @@ import type {
   TimeRange,
   TranscriptPurgeResult,
   TurnState,
+  SaveTurnOutcome,
   TurnWrite,
 } from '../core/ports/conversation-store.js';
 import type { CandorMetrics } from './candor-metrics.js';
@@ -62,7 +63,7 @@ export class InstrumentedConversationStore implements ConversationStore {
   hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
     return this.inner.hasClientMessage(conversationId, clientMessageId);
   }
-  saveTurn(write: TurnWrite): Promise<void> {
+  saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
     return this.inner.saveTurn(write);
   }
   listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {

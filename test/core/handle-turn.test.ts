@@ -66,6 +66,9 @@ describe('handle-turn with the real parts', () => {
     expect(again).toMatchObject({ duplicate: true, replies: [] });
     const stored = await candor.store.listMessages('dup-1');
     expect(stored.filter((message) => message.author === 'customer')).toHaveLength(1);
+    expect(stored.filter((message) => message.author === 'bot')).toHaveLength(first.replies.length);
+    // The resend ran no second turn into the audit trail either.
+    expect((await candor.store.listExplanations({ customerId: 'demo-drop' })).filter((record) => record.conversationId === 'dup-1')).toHaveLength(1);
   });
 
   it('keeps quiet while queued, relays the customer to the case, and accepts a callback request', async () => {
@@ -92,11 +95,28 @@ describe('handle-turn with the real parts', () => {
     expect((await cases.agentReply(opened!.ref, agent, 'Hi, I am looking at it now')).status).toBe('ok');
     expect((await cases.resolve(opened!.ref, agent)).status).toBe('ok');
     expect(delivered).toContain('Hi, I am looking at it now');
-    const rated = await say('handover-1', '4');
+    const rated = await say('handover-1', '4', { clientMessageId: 'rating-1' });
     expect(rated.state).toBe('bot');
     expect((await candor.store.getCase(opened!.id))?.rating).toBe(4);
+    // The rating updates the case; its resend is found before that update and changes nothing.
+    const ratedAgain = await say('handover-1', '4', { clientMessageId: 'rating-1' });
+    expect(ratedAgain).toMatchObject({ duplicate: true, replies: [] });
+    expect((await candor.store.listMessages('handover-1')).filter((message) => message.clientMessageId === 'rating-1')).toHaveLength(1);
     const next = await say('handover-1', 'what is my current limit');
     expect(next.intent).toBe('limit.current');
+  });
+
+  it('finds a resend that arrives once the case awaits a rating, and does not take it as the rating', async () => {
+    const cases = candor.createCaseService({ deliver: async () => undefined });
+    await say('handover-2', 'i want to make a complaint');
+    const [opened] = await candor.store.listCases(['queued']);
+    const agent = { id: 'U1', name: 'Amy' };
+    expect((await cases.claim(opened!.ref, agent)).status).toBe('ok');
+    // Typed while with the agent (relayed to them), then resent by the widget after the case was resolved.
+    expect((await say('handover-2', '4', { clientMessageId: 'early-4' })).duplicate).toBe(false);
+    expect((await cases.resolve(opened!.ref, agent)).status).toBe('ok');
+    expect(await say('handover-2', '4', { clientMessageId: 'early-4' })).toMatchObject({ duplicate: true, replies: [] });
+    expect((await candor.store.getCase(opened!.id))?.rating).toBeNull();
   });
 
   it('asks for a rating of bot-only help on goodbye and keeps it on the conversation', async () => {

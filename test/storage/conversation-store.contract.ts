@@ -187,7 +187,13 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.loadTurnState?.('conv-1', 'client-1')).toEqual({ conversation: null, hasClientMessage: false });
         await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m1', 'conv-1', { clientMessageId: 'client-1' })] }));
         await store.saveTurn(aTurn('conv-2'));
-        expect(await store.loadTurnState?.('conv-1', 'client-1')).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: true });
+        // A store may leave the resend check to saveTurn (a conversation it already knows needs no read);
+        // then saving a turn with that client id must report the resend.
+        const resend = await store.loadTurnState?.('conv-1', 'client-1');
+        expect(resend?.conversation).toEqual(aConversation('conv-1'));
+        if (resend?.hasClientMessage === false) {
+          expect(await store.saveTurn(aTurn('conv-1', { messages: [aMessage('m2', 'conv-1', { clientMessageId: 'client-1' })] }))).toBe('duplicate');
+        }
         expect(await store.loadTurnState?.('conv-1', 'client-2')).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: false });
         expect(await store.loadTurnState?.('conv-1', null)).toEqual({ conversation: aConversation('conv-1'), hasClientMessage: false });
         expect(await store.loadTurnState?.('conv-2', 'client-1')).toEqual({ conversation: aConversation('conv-2'), hasClientMessage: false });
@@ -213,26 +219,30 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.loadTurnState?.('conv-1', null)).toEqual({ conversation: null, hasClientMessage: false });
       });
 
-      it('skips a customer message whose client id is already stored, but stores the rest of the turn', async () => {
+      it('stores nothing of a turn whose customer message has a client id already stored (a resend), and says so', async () => {
         const store = await freshStore();
         const first = aMessage('m1', 'conv-1', { clientMessageId: 'client-1', text: 'first try' });
-        await store.saveTurn(aTurn('conv-1', { messages: [first, aMessage('b1', 'conv-1', { author: 'bot' })] }));
+        expect(await store.saveTurn(aTurn('conv-1', { messages: [first, aMessage('b1', 'conv-1', { author: 'bot' })] }))).toBe('stored');
         expect(await store.hasClientMessage('conv-1', 'client-1')).toBe(true);
         expect(await store.hasClientMessage('conv-1', 'client-2')).toBe(false);
         expect(await store.hasClientMessage('conv-2', 'client-1')).toBe(false);
 
         const resent = aMessage('m2', 'conv-1', { clientMessageId: 'client-1', text: 'resent' });
-        await store.saveTurn(
+        const outcome = await store.saveTurn(
           aTurn('conv-1', {
             conversation: aConversation('conv-1', { lastIntent: 'limit.current' }),
             messages: [resent, aMessage('b2', 'conv-1', { author: 'bot' })],
+            explanations: [anExplanation('e-resent', 'conv-1')],
           }),
         );
-        expect((await store.listMessages('conv-1')).map((m) => m.id)).toEqual(['m1', 'b1', 'b2']);
-        expect((await store.getConversation('conv-1'))?.lastIntent).toBe('limit.current');
+        expect(outcome).toBe('duplicate');
+        expect((await store.listMessages('conv-1')).map((m) => m.id)).toEqual(['m1', 'b1']);
+        expect((await store.getConversation('conv-1'))?.lastIntent).toBe(aConversation('conv-1').lastIntent);
+        expect((await store.loadTurnState?.('conv-1', null))?.conversation?.lastIntent).toBe(aConversation('conv-1').lastIntent);
+        expect((await store.listExplanations({})).map((record) => record.id)).not.toContain('e-resent');
 
         // The same client id in another conversation is a different message.
-        await store.saveTurn(aTurn('conv-2', { conversation: aConversation('conv-2'), messages: [aMessage('m3', 'conv-2', { clientMessageId: 'client-1' })] }));
+        expect(await store.saveTurn(aTurn('conv-2', { conversation: aConversation('conv-2'), messages: [aMessage('m3', 'conv-2', { clientMessageId: 'client-1' })] }))).toBe('stored');
         expect((await store.listMessages('conv-2')).map((m) => m.id)).toEqual(['m3']);
       });
 

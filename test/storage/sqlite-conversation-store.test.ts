@@ -84,9 +84,9 @@ describe('SqliteConversationStore', () => {
     // The second message reuses the id m1 that the first write stores in the same batch.
     const bad = store.saveTurn(aTurn('conv-2', { messages: [aMessage('m2', 'conv-2'), aMessage('m1', 'conv-2')] }));
     const alsoGood = store.saveTurn(aTurn('conv-3', { messages: [aMessage('m3', 'conv-3')] }));
-    await expect(good).resolves.toBeUndefined();
+    await expect(good).resolves.toBe('stored');
     await expect(bad).rejects.toMatchObject({ code: 'internal' });
-    await expect(alsoGood).resolves.toBeUndefined();
+    await expect(alsoGood).resolves.toBe('stored');
     expect(await store.getConversation('conv-2')).toBeNull();
     expect((await store.listMessages('conv-1')).map((m) => m.id)).toEqual(['m1']);
     expect((await store.listMessages('conv-3')).map((m) => m.id)).toEqual(['m3']);

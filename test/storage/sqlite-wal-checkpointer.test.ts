@@ -19,7 +19,7 @@ afterAll(() => {
 /** Writes enough turns to pass SQLite's automatic checkpoint threshold (1,000 pages) several times over. */
 async function writeManyTurns(store: SqliteConversationStore, count: number): Promise<void> {
   const text = 'x'.repeat(2000);
-  const writes: Promise<void>[] = [];
+  const writes: Promise<unknown>[] = [];
   for (let i = 0; i < count; i += 1) {
     writes.push(store.saveTurn(aTurn(`conv-${i}`, { messages: [{ ...aMessage(`m-${i}`, `conv-${i}`), text }] })));
   }
@@ -70,7 +70,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     let largestWal = 0;
     const deadline = Date.now() + 1500;
     for (let round = 0; Date.now() < deadline; round += 1) {
-      const writes: Promise<void>[] = [];
+      const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 100; i += 1) {
         const id = `conv-${round}-${i}`;
         writes.push(store.saveTurn(aTurn(id, { messages: [{ ...aMessage(`m-${round}-${i}`, id), text }] })));

@@ -15,8 +15,15 @@ export interface TurnWrite {
 /** What a turn reads before it runs: the stored conversation (null when new) and whether the message is a resend. */
 export interface TurnState {
   conversation: Conversation | null;
+  /**
+   * True when a customer message with this client id is already stored. A store may answer false
+   * without looking, since `saveTurn` finds a resend anyway (and then stores nothing).
+   */
   hasClientMessage: boolean;
 }
+
+/** What `saveTurn` did: stored the turn, or stored nothing because its customer message was a resend. */
+export type SaveTurnOutcome = 'stored' | 'duplicate';
 
 /** The outcome of an atomic claim. */
 export type ClaimResult =
@@ -116,8 +123,11 @@ export interface ConversationStore {
    * one read (what a turn starts with); without it a turn calls `getConversation` and `hasClientMessage`.
    */
   loadTurnState?(conversationId: string, clientMessageId: string | null): Promise<TurnState>;
-  /** Stores a turn atomically; a customer message whose client id is already stored is skipped. */
-  saveTurn(write: TurnWrite): Promise<void>;
+  /**
+   * Stores a turn atomically. When the turn's customer message has a client id already stored for the
+   * conversation (a resend), nothing of the turn is stored and the outcome is 'duplicate'.
+   */
+  saveTurn(write: TurnWrite): Promise<SaveTurnOutcome>;
   listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]>;
 
   getCase(id: string): Promise<EscalationCase | null>;

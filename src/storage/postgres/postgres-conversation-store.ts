@@ -16,6 +16,7 @@ import type {
   TimeRange,
   TranscriptPurgeResult,
   TurnState,
+  SaveTurnOutcome,
   TurnWrite,
 } from '../../core/ports/conversation-store.js';
 import type { Logger } from '../../core/ports/logger.js';
@@ -123,13 +124,17 @@ export class PostgresConversationStore implements ConversationStore {
     return rows.length > 0;
   }
 
-  async saveTurn(write: TurnWrite): Promise<void> {
-    await this.transaction(async (client) => {
+  async saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
+    return this.transaction(async (client) => {
+      for (const message of write.messages) {
+        if (message.clientMessageId !== null && (await hasStoredClientMessage(client, message))) return 'duplicate';
+      }
       await upsertConversation(client, write.conversation);
       for (const message of write.messages) await insertMessage(client, message);
       for (const record of write.explanations) await insertExplanation(client, record);
       if (write.openedCase) await insertCase(client, write.openedCase);
       for (const item of write.outbox) await insertOutbox(client, item);
+      return 'stored';
     });
   }
 
@@ -660,6 +665,16 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
       toIsoInstant(conversation.updatedAt),
     ],
   });
+}
+
+/** True when the conversation already holds a customer message with this message's client id (a resend). */
+async function hasStoredClientMessage(client: PoolClient, message: StoredMessage): Promise<boolean> {
+  const result = await client.query({
+    name: 'candor_has_client_message',
+    text: 'SELECT 1 FROM messages WHERE conversation_id = $1 AND client_message_id = $2',
+    values: [message.conversationId, message.clientMessageId],
+  });
+  return (result.rowCount ?? 0) > 0;
 }
 
 async function insertMessage(client: PoolClient, message: StoredMessage): Promise<void> {
