@@ -7,10 +7,22 @@ import type { IdGenerator } from '../core/ports/clock.js';
  * `getRandomValues` call per id). Ids made in a later millisecond sort later.
  */
 export function timeOrderedUuid(now: number = Date.now()): string {
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
   // random is xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: keep its variant and random bits, replace the time and version.
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  return timePrefix(now) + randomUUID().slice(15);
+}
+
+/** The last millisecond's prefix: a busy server makes several ids per millisecond, and each prefix took four strings to build. */
+let lastPrefixTime = -1;
+let lastPrefix = '';
+
+/** `tttttttt-tttt-7`: the 48-bit millisecond time in hex, split as a UUID's first two groups, then the version. */
+function timePrefix(now: number): string {
+  if (now !== lastPrefixTime) {
+    const time = now.toString(16).padStart(12, '0');
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    lastPrefixTime = now;
+  }
+  return lastPrefix;
 }
 
 /**

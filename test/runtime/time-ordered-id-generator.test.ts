@@ -16,6 +16,8 @@ describe('timeOrderedUuid', () => {
     expect(millisecondsOf(id)).toBeGreaterThanOrEqual(before);
     expect(millisecondsOf(id)).toBeLessThanOrEqual(after);
     expect(millisecondsOf(timeOrderedUuid(Date.UTC(2026, 10, 28)))).toBe(Date.UTC(2026, 10, 28));
+    // The time part is remembered per millisecond; going back to an earlier one still gives its own time.
+    expect([5, 6, 6, 5, 0xffffffffffff].map((ms) => millisecondsOf(timeOrderedUuid(ms)))).toEqual([5, 6, 6, 5, 0xffffffffffff]);
   });
 
   it('sorts ids of later milliseconds after earlier ones', () => {
