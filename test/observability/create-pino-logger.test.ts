@@ -107,6 +107,24 @@ describe('sanitizeLogFields and redactLogText', () => {
     expect(redactLogText(`postgres://u:secret@h/db Basic dXNlcjpwYXNzd29yZA== ${SLACK_TOKEN}`)).toBe('postgres://u:[credential]@h/db Basic [credential] [credential]');
   });
 
+  it('stamps every line with the current time as an ISO instant, also lines written in the same millisecond', async () => {
+    const capture = captureStream();
+    const logger = createPinoLogger({ level: 'info', destination: capture.stream });
+    const before = Date.now();
+    for (let i = 0; i < 50; i += 1) logger.info({ i }, 'line');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    logger.info({ i: 50 }, 'line');
+    const after = Date.now();
+    const times = capture.lines().map((line) => (JSON.parse(line) as { time: string }).time);
+    expect(times).toHaveLength(51);
+    for (const time of times) {
+      expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(time)).toBeLessThanOrEqual(after);
+    }
+    expect(Date.parse(times.at(-1)!)).toBeGreaterThan(Date.parse(times[0]!));
+  });
+
   it('redacts a repeated string every time it is logged (short strings are remembered per logger), and a cyclic object ends', () => {
     const capture = captureStream();
     const logger = createPinoLogger({ level: 'info', destination: capture.stream });
