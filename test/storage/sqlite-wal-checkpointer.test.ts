@@ -10,6 +10,8 @@ import { aMessage, aTurn } from './conversation-store.contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'candor-checkpoint-'));
 let counter = 0;
+/** A restart length these tests reach in well under a second (the default, 256 MiB, takes seconds of full load). */
+const RESTART_PAGES = 4096;
 const newPath = (): string => join(root, `db-${(counter += 1)}`, 'candor.sqlite');
 
 afterAll(() => {
@@ -62,7 +64,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
 
   it('keeps the WAL from growing without bound while writes never pause (it restarts the WAL once it is long)', async () => {
     const path = newPath();
-    const store = SqliteConversationStore.open({ path, checkpointIntervalMs: 50 });
+    const store = SqliteConversationStore.open({ path, checkpointIntervalMs: 50, walRestartPages: RESTART_PAGES });
     // Group commits one after another for about 1.5 s, each round arriving on a new turn of the event
     // loop as frames do: a PASSIVE checkpoint alone never finds the WAL fully copied at the start of a
     // commit, so SQLite would never start it over.
@@ -86,7 +88,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     await store.close();
   });
 
-  /** A WAL-mode file whose WAL holds well over the restart length (4,096 pages), on a connection that never checkpoints. */
+  /** A WAL-mode file whose WAL holds well over the restart length used here, on a connection that never checkpoints. */
   function openWithLongWal(): { db: Database.Database; path: string; walPages: () => number } {
     const path = newPath();
     mkdirSync(dirname(path), { recursive: true });
@@ -104,9 +106,9 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
 
   it('holds the main connection\'s commits from its first check after the worker asks, restarts the WAL, then lets them go', async () => {
     const { db, path, walPages } = openWithLongWal();
-    expect(walPages()).toBeGreaterThan(4096);
+    expect(walPages()).toBeGreaterThan(RESTART_PAGES);
     let resumed = 0;
-    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
+    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, restartAfterPages: RESTART_PAGES, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
     // A busy main thread: a commit on every turn of the event loop, each asking first whether to wait.
     const insert = db.prepare('INSERT INTO notes (body) VALUES (?)');
     const answers: boolean[] = [];
@@ -128,7 +130,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     expect(heldCommits).toBeGreaterThan(0);
     expect(answers.indexOf(true)).toBeLessThan(answers.lastIndexOf(false));
     // The WAL started over: it holds only what was committed since, far less than before.
-    expect(walPages()).toBeLessThan(4096);
+    expect(walPages()).toBeLessThan(RESTART_PAGES);
     await checkpointer.stop();
     db.close();
   });
@@ -137,7 +139,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     const { db, path, walPages } = openWithLongWal();
     const before = statSync(path).size;
     let resumed = 0;
-    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
+    const checkpointer = startSqliteWalCheckpointer({ path, intervalMs: 20, restartAfterPages: RESTART_PAGES, onResumeWrites: () => (resumed += 1), onFailure: () => undefined });
     const holds: boolean[] = [];
     expect(await waitFor(() => { holds.push(checkpointer.isHoldingWrites()); return statSync(path).size > before + 3000 * 6000; }, 5000)).toBe(true);
     await sleep(100);

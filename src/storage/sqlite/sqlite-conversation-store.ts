@@ -52,6 +52,8 @@ export interface SqliteStoreOptions {
   checkpointInWorker?: boolean;
   /** How often the worker checkpoints, in ms. */
   checkpointIntervalMs?: number;
+  /** WAL length (in pages) from which the worker also starts the WAL over; see DEFAULT_WAL_RESTART_PAGES. */
+  walRestartPages?: number;
   /** Told when the checkpoint worker fails (automatic checkpoints are then back on). */
   logger?: Logger;
 }
@@ -161,7 +163,7 @@ export class SqliteConversationStore implements ConversationStore {
         const store = new SqliteConversationStore(db);
         store.busyTimeoutMs = busyTimeoutMs;
         if ((options.checkpointInWorker ?? true) && path !== ':memory:' && path !== '' && !path.startsWith('file:')) {
-          store.checkpointFromWorker(path, options.checkpointIntervalMs, options.logger);
+          store.checkpointFromWorker(path, options);
         }
         return store;
       } catch (error) {
@@ -475,7 +477,8 @@ export class SqliteConversationStore implements ConversationStore {
    * connection never checkpoints and a worker thread does, without blocking readers or writers; if the
    * worker fails, automatic checkpoints come back so the WAL cannot grow without bound.
    */
-  private checkpointFromWorker(path: string, intervalMs: number | undefined, logger: Logger | undefined): void {
+  private checkpointFromWorker(path: string, options: SqliteStoreOptions): void {
+    const { checkpointIntervalMs: intervalMs, walRestartPages, logger } = options;
     this.db.pragma('wal_autocheckpoint = 0');
     // When the WAL starts over, its file is cut back to this size. Under load the WAL refills to its
     // peak within seconds, and growing the file again (allocating blocks, journalling the filesystem's
@@ -485,6 +488,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.checkpointer = startSqliteWalCheckpointer({
       path,
       ...(intervalMs === undefined ? {} : { intervalMs }),
+      ...(walRestartPages === undefined ? {} : { restartAfterPages: walRestartPages }),
       onResumeWrites: () => this.commitQueued(),
       onFailure: (reason) => {
         logger?.warn({ reason }, 'SQLite WAL checkpoints moved back to the main connection');

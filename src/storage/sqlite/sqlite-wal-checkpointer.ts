@@ -20,8 +20,15 @@ export interface SqliteWalCheckpointer {
   stop(): Promise<void>;
 }
 
-/** WAL length (in pages) from which a checkpoint also restarts the WAL: 4,096 pages is 16 MiB. */
-const RESTART_WAL_AFTER_PAGES = 4096;
+/**
+ * WAL length (in pages) from which a checkpoint also restarts the WAL by default: 65,536 pages is
+ * 256 MiB. Each restart holds the main connection's commits while the last frames are copied and
+ * synced (5–40 ms here), so a long WAL means fewer holds: at about 100 MB of WAL a second (5,000 turns
+ * a second) the WAL restarts every 4 s instead of at every 2 s checkpoint, and p99 at 500 clients fell
+ * from 186–217 ms to 178–198 ms (three rounds each). The file stays within the store's 512 MiB
+ * `journal_size_limit` up to about 130 MB of WAL a second.
+ */
+export const DEFAULT_WAL_RESTART_PAGES = 65_536;
 
 /** The longest the main connection's writes are held for a WAL restart, in ms. */
 const MAX_WRITE_HOLD_MS = 1000;
@@ -123,6 +130,8 @@ parentPort.on('message', (message) => {
 export function startSqliteWalCheckpointer(options: {
   path: string;
   intervalMs?: number;
+  /** WAL length (in pages) from which a checkpoint also restarts the WAL. */
+  restartAfterPages?: number;
   /** The main connection may commit again (writes queued during a hold can go now). */
   onResumeWrites: () => void;
   onFailure: (reason: string) => void;
@@ -135,7 +144,7 @@ export function startSqliteWalCheckpointer(options: {
       path: options.path,
       driver,
       intervalMs: options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
-      restartAfterPages: RESTART_WAL_AFTER_PAGES,
+      restartAfterPages: options.restartAfterPages ?? DEFAULT_WAL_RESTART_PAGES,
       maxWaitForHoldMs: MAX_WAIT_FOR_HOLD_MS,
       copyEveryMs: 5,
       phase: phase.buffer,
