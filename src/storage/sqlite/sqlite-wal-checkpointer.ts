@@ -23,10 +23,10 @@ export interface SqliteWalCheckpointer {
 /**
  * WAL length (in pages) from which a checkpoint also restarts the WAL by default: 65,536 pages is
  * 256 MiB. Each restart holds the main connection's commits while the last frames are copied and
- * synced (5–40 ms here), so a long WAL means fewer holds: at about 100 MB of WAL a second (5,000 turns
- * a second) the WAL restarts every 4 s instead of at every 2 s checkpoint, and p99 at 500 clients fell
- * from 186–217 ms to 178–198 ms (three rounds each). The file stays within the store's 512 MiB
- * `journal_size_limit` up to about 130 MB of WAL a second.
+ * synced (5–40 ms here), and every reply in flight waits that long, so a long WAL means fewer holds:
+ * at about 100 MB of WAL a second (5,000 turns a second) the WAL restarts every 4 s instead of at every
+ * 2 s checkpoint. The file stays within the store's 512 MiB `journal_size_limit` up to about 130 MB
+ * of WAL a second.
  */
 export const DEFAULT_WAL_RESTART_PAGES = 65_536;
 
@@ -57,8 +57,8 @@ const RESTART_PHASE = { idle: 0, wanted: 1, held: 2, done: 3 } as const;
  * to hold its commits and, while it waits, keeps copying the newest frames every few ms. Once the
  * writes are held it runs a RESTART checkpoint, which has only those last few ms of frames left to copy
  * and sync, and lets the next commit start the WAL from the beginning. The main thread keeps running
- * meanwhile; only its commits wait (10 ms or less, against 30–50 ms when the hold began and ended with
- * messages, which each waited for a turn of the main event loop).
+ * meanwhile; only its commits wait, for the restart alone (5–40 ms here, mostly its fsync), against
+ * 30–50 ms when the hold began and ended with messages, which each waited for a turn of the main loop.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
