@@ -28,6 +28,19 @@ describe('CandorWebAdapter with Botkit', () => {
     await controller.shutdown();
   });
 
+  it('gives Botkit\'s message handlers the BotBuilder context with the message\'s locale, and refuses BotBuilder middleware it would not run', async () => {
+    const { adapter, controller } = build();
+    const seen: unknown[] = [];
+    controller.on('message', async (_bot, message) => {
+      const context = message.context as { locale?: string; activity: { text?: string } };
+      seen.push([context.locale, context.activity.text]);
+    });
+    expect(await adapter.receive({ conversationId: 'web:c2', channel: 'web', customerId: 'c2', locale: 'zh-CN', text: '额度', clientMessageId: 'm2' })).toEqual({ status: 'handled' });
+    expect(seen).toEqual([['zh-CN', '额度']]);
+    expect(() => adapter.use(async (_context, next) => next())).toThrow(/no BotBuilder middleware/);
+    await controller.shutdown();
+  });
+
   it('reports a failed turn as a value with the original error', async () => {
     const { adapter, turns } = build();
     const failure = new Error('engine down');
