@@ -1,5 +1,5 @@
-import { AggressiveTokenizer } from 'natural/lib/natural/tokenizers/index.js';
-import { PorterStemmer } from 'natural/lib/natural/stemmers/index.js';
+import AggressiveTokenizer from 'natural/lib/natural/tokenizers/aggressive_tokenizer.js';
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 
 /** The pieces of one utterance that feature extraction works from. */
 export interface UtteranceTokens {
