@@ -125,17 +125,23 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
-    return this.transaction(async (client) => {
-      for (const message of write.messages) {
-        if (message.clientMessageId !== null && (await hasStoredClientMessage(client, message))) return 'duplicate';
-      }
-      await upsertConversation(client, write.conversation);
-      for (const message of write.messages) await insertMessage(client, message);
-      for (const record of write.explanations) await insertExplanation(client, record);
-      if (write.openedCase) await insertCase(client, write.openedCase);
-      for (const item of write.outbox) await insertOutbox(client, item);
-      return 'stored';
-    });
+    try {
+      return await this.transaction<SaveTurnOutcome>(async (client) => {
+        await upsertConversation(client, write.conversation);
+        for (const message of write.messages) {
+          // The insert finds a resend itself (its client id is taken), so a turn costs no extra query:
+          // the transaction is rolled back and nothing of the turn is stored.
+          if (!(await insertMessage(client, message)) && message.clientMessageId !== null) throw new ResentTurn();
+        }
+        for (const record of write.explanations) await insertExplanation(client, record);
+        if (write.openedCase) await insertCase(client, write.openedCase);
+        for (const item of write.outbox) await insertOutbox(client, item);
+        return 'stored';
+      });
+    } catch (error) {
+      if (error instanceof ResentTurn) return 'duplicate';
+      throw error;
+    }
   }
 
   async listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {
@@ -667,18 +673,19 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
   });
 }
 
-/** True when the conversation already holds a customer message with this message's client id (a resend). */
-async function hasStoredClientMessage(client: PoolClient, message: StoredMessage): Promise<boolean> {
-  const result = await client.query({
-    name: 'candor_has_client_message',
-    text: 'SELECT 1 FROM messages WHERE conversation_id = $1 AND client_message_id = $2',
-    values: [message.conversationId, message.clientMessageId],
-  });
-  return (result.rowCount ?? 0) > 0;
+/**
+ * Thrown inside saveTurn's transaction when its customer message is a resend, to roll the turn back.
+ * A CandorError, so the connection wrapper passes it through as it is (it is not an outage).
+ */
+class ResentTurn extends CandorError {
+  constructor() {
+    super('internal', "the turn's customer message was already stored (a resend)");
+  }
 }
 
-async function insertMessage(client: PoolClient, message: StoredMessage): Promise<void> {
-  await client.query({
+/** Inserts a message; false when a message with its client id is already stored for the conversation (nothing inserted). */
+async function insertMessage(client: PoolClient, message: StoredMessage): Promise<boolean> {
+  const result = await client.query({
     name: 'candor_insert_message',
     text: `INSERT INTO messages (id, conversation_id, author, text, intent, confidence, client_message_id, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -694,6 +701,7 @@ async function insertMessage(client: PoolClient, message: StoredMessage): Promis
       toIsoInstant(message.createdAt),
     ],
   });
+  return (result.rowCount ?? 0) > 0;
 }
 
 async function insertExplanation(client: PoolClient, record: ExplanationRecord): Promise<void> {
