@@ -30,17 +30,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
   async function handleTurn(message: IncomingMessage): Promise<TurnResult> {
     const now = deps.clock.now().toISOString();
     const { conversation, isResend } = await loadConversation(message, now);
-    const duplicateResult = (): TurnResult => ({
-      replies: [],
-      intent: null,
-      confidence: null,
-      state: conversation.state,
-      reasonsShown: [],
-      duplicate: true,
-      action: null,
-      escalation: null,
-    });
-    if (isResend) return duplicateResult();
+    if (isResend) return duplicateTurn(conversation);
 
     const text = redactPii(message.text).trim();
     const understanding = understand(message, text, conversation);
@@ -61,7 +51,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
     await actOnDecision(actions, draft, decision, now);
     const replies = finishReplies(draft, now);
     // A store may leave the resend check to the save (see TurnState); a resend then stores nothing.
-    if ((await save(draft, replies)) === 'duplicate') return duplicateResult();
+    if ((await save(draft, replies)) === 'duplicate') return duplicateTurn(conversation);
     logTurn(draft, decision, understanding.classification);
     return {
       replies,
@@ -197,4 +187,9 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       return deps.lock.withLock(message.conversationId, () => handleTurn(message));
     },
   };
+}
+
+/** The result of a resent message: nothing said, nothing changed. */
+function duplicateTurn(conversation: Conversation): TurnResult {
+  return { replies: [], intent: null, confidence: null, state: conversation.state, reasonsShown: [], duplicate: true, action: null, escalation: null };
 }

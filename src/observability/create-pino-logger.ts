@@ -1,6 +1,7 @@
 import { pino, type Logger as PinoLogger } from 'pino';
 import type { Logger, LogFields } from '../core/ports/logger.js';
 import { redactPii } from '../core/redact-pii.js';
+import { rememberResults } from '../runtime/remember-results.js';
 
 /** Field paths pino blanks out wherever they appear: credentials and raw identifiers (a second net behind {@link sanitizeLogFields}). */
 export const REDACTED_LOG_PATHS = [
@@ -181,17 +182,8 @@ const MAX_REMEMBERED_LENGTH = 128;
  * memo of short strings gives the same output for a map lookup.
  */
 function rememberRedactions(redact: (text: string) => string): (text: string) => string {
-  const remembered = new Map<string, string>();
-  return function redactRemembered(text: string): string {
-    if (text.length > MAX_REMEMBERED_LENGTH) return redact(text);
-    const known = remembered.get(text);
-    if (known !== undefined) return known;
-    const redacted = redact(text);
-    // Dropping everything at the bound is cheaper than LRU bookkeeping, and the hot strings come right back.
-    if (remembered.size >= MAX_REMEMBERED_REDACTIONS) remembered.clear();
-    remembered.set(text, redacted);
-    return redacted;
-  };
+  const redactShort = rememberResults(redact, MAX_REMEMBERED_REDACTIONS);
+  return (text) => (text.length > MAX_REMEMBERED_LENGTH ? redact(text) : redactShort(text));
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOCALES, type Locale } from '../../core/locale.js';
 import type { NoticeId } from '../../core/ports/reply-composer.js';
 import type { OutgoingReply } from '../../core/reply.js';
+import { rememberResults } from '../../runtime/remember-results.js';
 
 /** The longest customer message, counted in code points after NFKC normalisation. */
 export const MAX_TEXT_CHARS = 2000;
@@ -144,19 +145,11 @@ export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
   return frame;
 }
 
-/** Verdicts on link URLs already checked: help links come from content, so a few URLs recur in every reply. */
-const checkedLinkUrls = new Map<string, boolean>();
-const MAX_CHECKED_LINK_URLS = 1_000;
-
-/** Only web links (and same-site paths) may be shown as links; `javascript:` and friends never. */
-export function isSafeLinkUrl(url: string): boolean {
-  const known = checkedLinkUrls.get(url);
-  if (known !== undefined) return known;
-  const verdict = checkLinkUrl(url);
-  if (checkedLinkUrls.size >= MAX_CHECKED_LINK_URLS) checkedLinkUrls.clear();
-  checkedLinkUrls.set(url, verdict);
-  return verdict;
-}
+/**
+ * Only web links (and same-site paths) may be shown as links; `javascript:` and friends never. Verdicts
+ * are remembered: help links come from content, so a few URLs recur in every reply.
+ */
+export const isSafeLinkUrl: (url: string) => boolean = rememberResults(checkLinkUrl, 1_000);
 
 function checkLinkUrl(url: string): boolean {
   if (url.startsWith('/') && !url.startsWith('//')) return true;
