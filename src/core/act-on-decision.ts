@@ -10,6 +10,7 @@ import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js
 import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
 import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
+import { replyActOf } from './reply-act-of.js';
 import type { TurnDraft } from './turn-draft.js';
 
 /** What acting on a policy decision needs. */
@@ -31,7 +32,8 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
   const locale = draft.conversation.locale;
   const say = (request: ReplyRequest, event?: ReplyEvent): ComposedReply => {
     const composed = deps.composer.compose(request, locale);
-    draft.replies.push(event ? { composed, event } : { composed });
+    const act = replyActOf(request.kind);
+    draft.replies.push(event ? { composed, act, event } : { composed, act });
     return composed;
   };
   const conversation = draft.conversation;

@@ -1,3 +1,4 @@
+import { emptyContext, type ConversationContext } from './conversation-context.js';
 import type { Locale } from './locale.js';
 
 /** Who is talking to the customer: the bot, or a person (queued, claimed), or a person who just finished. */
@@ -23,6 +24,8 @@ export interface Conversation {
   awaitingRating: boolean;
   /** The customer's 1–5 rating of help the bot gave alone (no case), asked for when they say goodbye. */
   botRating: number | null;
+  /** What the conversation last explained and offered, for follow-ups. */
+  context: ConversationContext;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +66,7 @@ export function newConversation(input: {
     lastIntent: null,
     awaitingRating: false,
     botRating: null,
+    context: emptyContext(),
     createdAt: input.now,
     updatedAt: input.now,
   };

@@ -125,7 +125,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
   }
 
   function finishReplies(draft: TurnDraft, now: string): OutgoingReply[] {
-    return draft.replies.map(({ composed, event }) => ({
+    return draft.replies.map(({ composed, act, event }) => ({
       id: deps.ids.next(),
       conversationId: draft.conversation.id,
       from: 'bot',
@@ -133,6 +133,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       suggestions: composed.suggestions,
       links: composed.links,
       ...(event ? { event } : {}),
+      act,
       state: draft.conversation.state,
       createdAt: now,
     }));

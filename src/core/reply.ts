@@ -21,6 +21,13 @@ export interface HelpLink {
 /** Conversation events a channel shows as a state change rather than a message. */
 export type ReplyEvent = 'agent_joined' | 'agent_left' | 'bot_back' | 'queued' | 'resolved';
 
+/**
+ * What a reply does in the conversation: answers, asks which of several things was meant (its choices are
+ * the suggestions), says what is out of scope, hands over to or back from a person, relays a person's
+ * words, or asks for or thanks for a rating.
+ */
+export type ReplyAct = 'answer' | 'clarify' | 'out_of_scope' | 'handover' | 'relay' | 'rating';
+
 /** One message to a customer: everything that may leave the server, and nothing internal. */
 export interface OutgoingReply {
   /** Unique id; channels use it to acknowledge delivery exactly once. */
@@ -33,6 +40,7 @@ export interface OutgoingReply {
   suggestions: Suggestion[];
   links: HelpLink[];
   event?: ReplyEvent;
+  act: ReplyAct;
   state: ConversationState;
   createdAt: string;
 }

@@ -2,11 +2,12 @@ import type { Conversation, StoredMessage } from './conversation.js';
 import type { EscalationCase, ExplanationRecord } from './escalation-case.js';
 import type { NewOutboxItem } from './outbox.js';
 import type { ComposedReply } from './ports/reply-composer.js';
-import type { ReplyEvent } from './reply.js';
+import type { ReplyAct, ReplyEvent } from './reply.js';
 
 /** A bot reply composed during a turn, before it gets its id and the final state. */
 export interface DraftReply {
   composed: ComposedReply;
+  act: ReplyAct;
   event?: ReplyEvent;
 }
 

@@ -7,7 +7,8 @@ import type { ConversationLock } from '../core/ports/conversation-lock.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import type { ComposedReply, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
-import type { CustomerChannel, OutgoingReply, ReplyEvent } from '../core/reply.js';
+import { replyActOf } from '../core/reply-act-of.js';
+import type { CustomerChannel, OutgoingReply, ReplyAct, ReplyEvent } from '../core/reply.js';
 
 /** Removes personal data from text before it is stored or sent to Slack (the project's PII redactor). */
 export interface TextRedactor {
@@ -169,6 +170,7 @@ export class CaseService {
         text: body,
         suggestions: [],
         links: [],
+        act: 'relay',
         state: 'claimed',
         createdAt: now,
       });
@@ -245,7 +247,7 @@ export class CaseService {
       outbox: [this.outbox('case.updated', claimed.id, {}, now)],
     });
     if (conversation !== undefined) {
-      await this.deliver(this.botReply(notice, composed, claimed, 'agent_joined', 'claimed', agent.name));
+      await this.deliver(this.botReply(notice, composed, claimed, { event: 'agent_joined', act: 'handover' }, 'claimed', agent.name));
     }
     return { status: 'ok', case: claimed };
   }
@@ -291,7 +293,7 @@ export class CaseService {
         outbox: [this.outbox('case.updated', closed.id, {}, now)],
       });
       if (conversation !== undefined) {
-        await this.deliver(this.botReply(notice, composed, closed, resolved ? 'resolved' : 'bot_back', resolved ? 'resolved' : 'bot'));
+        await this.deliver(this.botReply(notice, composed, closed, { event: resolved ? 'resolved' : 'bot_back', act: replyActOf(request.kind) }, resolved ? 'resolved' : 'bot'));
       }
       return { status: 'ok', case: closed } as const;
     });
@@ -323,6 +325,7 @@ export class CaseService {
         text: composed.text,
         suggestions: composed.suggestions,
         links: composed.links,
+        act: replyActOf(request.kind),
         state: conversation.state,
         createdAt: nowIso,
       });
@@ -342,7 +345,7 @@ export class CaseService {
     notice: StoredMessage,
     composed: ComposedReply,
     item: EscalationCase,
-    event: ReplyEvent,
+    { event, act }: { event: ReplyEvent; act: ReplyAct },
     state: ConversationState,
     agentName?: string,
   ): OutgoingReply {
@@ -355,6 +358,7 @@ export class CaseService {
       suggestions: composed.suggestions,
       links: composed.links,
       event,
+      act,
       state,
       createdAt: notice.createdAt,
     };

@@ -58,6 +58,23 @@ export const TEMPLATE_VIEW_MODELS = {
   'explanation/review_offer': Empty,
   'explanation/neutral': Empty,
   'explanation/no_reasons': Empty,
+  /** A follow-up about one reason: what it means, why it matters for a limit, what to do, how long it tends to count. */
+  'explanation/reason_detail': z.object({
+    label: z.string(),
+    means: z.string(),
+    matters: z.string(),
+    steps: z.string(),
+    lasts: z.string().nullable(),
+    decidedOn: z.string(),
+  }),
+  /** "What do I do now": the step for each reason of the decision in context, in rank order. */
+  'explanation/what_to_do': z.object({ decidedOn: z.string(), steps: z.array(ReasonItem), nextReviewOn: z.string().nullable() }),
+  /** The same decision asked about again: a short recap naming its reasons, and the choice of one to go into. */
+  'explanation/recap': z.object({ decidedOn: z.string(), reasons: z.array(Label) }),
+  /** Which reason a follow-up meant, when it named none that was shown (or several). */
+  'clarify/reason': z.object({ options: z.array(Label) }),
+  /** A follow-up ("the second reason?", "why?") before any decision was explained in the conversation. */
+  'clarify/no_context': z.object({ options: z.array(Label) }),
   'answers/limit.why_dropped/no_decision': z.object({ currentLimit: z.string().nullable() }),
   'answers/limit.increase_denied/no_decision': z.object({ currentLimit: z.string().nullable() }),
   'answers/account.frozen/no_decision': z.object({ currentLimit: z.string().nullable() }),
@@ -97,6 +114,12 @@ export function generalAnswerId(intentId: string): string {
 /** The template ids of a reason code's customer-facing meaning and advice. */
 export function reasonTemplateIds(code: string): { meaning: string; advice: string } {
   return { meaning: `reasons/${code}/meaning`, advice: `reasons/${code}/advice` };
+}
+
+/** The template ids of a reason code's short label and the parts of its longer detail. */
+export function reasonDetailTemplateIds(code: string): { label: string; means: string; matters: string; steps: string; lasts: string } {
+  const base = `reasons/${code}`;
+  return { label: `${base}/label`, means: `${base}/detail/means`, matters: `${base}/detail/matters`, steps: `${base}/detail/steps`, lasts: `${base}/detail/lasts` };
 }
 
 /** Returns true when the id is one of the fixed templates. */

@@ -14,7 +14,7 @@ const TABLES: ReadonlyArray<{ name: string; columns: Record<string, ColumnKind> 
     name: 'conversations',
     columns: {
       id: 'text', channel: 'text', customer_id: 'text', locale: 'text', state: 'text', case_id: 'text', consecutive_misses: 'number',
-      last_intent: 'text', awaiting_rating: 'flag', bot_rating: 'number', created_at: 'time', updated_at: 'time', anonymized_at: 'time', erase_requested_at: 'time',
+      last_intent: 'text', awaiting_rating: 'flag', bot_rating: 'number', context: 'json', created_at: 'time', updated_at: 'time', anonymized_at: 'time', erase_requested_at: 'time',
     },
   },
   {

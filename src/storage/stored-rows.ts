@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CandorError } from '../core/candor-error.js';
+import { conversationContextSchema, emptyContext } from '../core/conversation-context.js';
 import type { ChannelName, Conversation, ConversationState, MessageAuthor, StoredMessage } from '../core/conversation.js';
 import type { CaseStatus, EscalationCase, EscalationTrigger, ExplanationRecord } from '../core/escalation-case.js';
 import { LOCALES } from '../core/locale.js';
@@ -61,6 +62,8 @@ const conversationRow = z
     last_intent: z.string().nullable(),
     awaiting_rating: flag,
     bot_rating: integer.nullable(),
+    // Conversations stored before the context column have none: they start with an empty one.
+    context: json(conversationContextSchema).nullish(),
     created_at: instant,
     updated_at: instant,
   })
@@ -76,6 +79,7 @@ const conversationRow = z
       lastIntent: row.last_intent,
       awaitingRating: row.awaiting_rating,
       botRating: row.bot_rating,
+      context: row.context ?? emptyContext(),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     }),

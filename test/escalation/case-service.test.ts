@@ -122,7 +122,7 @@ describe('CaseService', () => {
     const kit = createEscalationKit();
     const opened = await openTestCase(kit);
     const channel = new StoreDeliveryChannel(kit.store);
-    await channel.deliver({ id: 'r1', conversationId: opened.conversationId, from: 'agent', agentName: 'Amy', text: 'hi', suggestions: [], links: [], state: 'claimed', createdAt: new Date().toISOString() });
+    await channel.deliver({ id: 'r1', conversationId: opened.conversationId, from: 'agent', agentName: 'Amy', text: 'hi', suggestions: [], links: [], act: 'relay', state: 'claimed', createdAt: new Date().toISOString() });
     const pending = await kit.store.listPendingDeliveries(opened.conversationId);
     expect(pending).toMatchObject([{ id: 'r1', recipient: opened.conversationId, payload: { text: 'hi', agentName: 'Amy' } }]);
   });

@@ -1,3 +1,4 @@
+import { emptyContext } from '../../src/core/conversation-context.js';
 import type { Conversation, StoredMessage } from '../../src/core/conversation.js';
 import type { EscalationCase, EscalationTrigger, ShownReason } from '../../src/core/escalation-case.js';
 import type { Locale } from '../../src/core/locale.js';
@@ -66,6 +67,7 @@ export async function openTestCase(kit: EscalationKit, input: OpenCaseInput = {}
     lastIntent: 'agent.request',
     awaitingRating: false,
     botRating: null,
+    context: emptyContext(),
     createdAt: now,
     updatedAt: now,
   };

@@ -92,6 +92,7 @@ export class WebScriptedTurnHandler implements TurnHandler {
       conversationId: message.conversationId,
       from: 'bot',
       text: answer.text,
+      act: 'answer',
       suggestions: answer.suggestions ?? [],
       links: answer.links ?? [],
       state: 'bot',

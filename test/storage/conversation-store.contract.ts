@@ -1,3 +1,4 @@
+import { emptyContext } from '../../src/core/conversation-context.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CandorError } from '../../src/core/candor-error.js';
 import type { Conversation, StoredMessage } from '../../src/core/conversation.js';
@@ -31,6 +32,7 @@ export function aConversation(id: string, overrides: Partial<Conversation> = {})
     lastIntent: null,
     awaitingRating: false,
     botRating: null,
+    context: emptyContext(),
     createdAt: at(0),
     updatedAt: at(0),
     ...overrides,
@@ -147,6 +149,22 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         });
         await store.saveTurn(aTurn('conv-1', { conversation: changed }));
         expect(await store.getConversation('conv-1')).toEqual({ ...changed, createdAt: at(0) });
+      });
+
+      it('keeps the conversation context (the decision explained, its reasons in order, the last act and choices) across saves and reads', async () => {
+        const store = await freshStore();
+        const context = {
+          explained: { decisionId: 'dec-1', reasonsShown: ['PAY_LATE_RECENT', 'INQ_RECENT', 'UTIL_HIGH'], neutral: false },
+          lastAct: 'clarify' as const,
+          choices: [{ intent: 'limit.reason_detail', reasonPosition: 2 }, { intent: 'agent.request' }],
+        };
+        await store.saveTurn(aTurn('conv-ctx', { conversation: aConversation('conv-ctx', { context }) }));
+        expect((await store.getConversation('conv-ctx'))?.context).toEqual(context);
+        expect((await store.loadTurnState?.('conv-ctx', null))?.conversation?.context ?? context).toEqual(context);
+
+        const next = { explained: { decisionId: 'dec-2', reasonsShown: [], neutral: true }, lastAct: 'answer' as const, choices: [] };
+        await store.saveTurn(aTurn('conv-ctx', { conversation: aConversation('conv-ctx', { context: next, updatedAt: at(5) }) }));
+        expect((await store.getConversation('conv-ctx'))?.context).toEqual(next);
       });
 
       it('accepts timestamps with an offset and returns them as UTC instants', async () => {

@@ -95,6 +95,7 @@ export class CandorWebAdapter extends WebAdapter {
         text: activity.text,
         suggestions: [],
         links: [],
+        act: 'answer',
         state: 'bot',
         createdAt: new Date().toISOString(),
       });

@@ -112,6 +112,8 @@ export const replyFrameSchema = z.object({
   suggestions: z.array(suggestionFrameSchema),
   links: z.array(linkFrameSchema),
   event: z.enum(['agent_joined', 'agent_left', 'bot_back', 'queued', 'resolved']).optional(),
+  /** What the reply does; a `clarify` reply's choices are its suggestions. Replies kept before acts existed read as answers. */
+  act: z.enum(['answer', 'clarify', 'out_of_scope', 'handover', 'relay', 'rating']).default('answer'),
   state: z.enum(['bot', 'queued', 'claimed', 'resolved']),
 });
 
@@ -138,6 +140,7 @@ export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
       return copy;
     }),
     links: reply.links.filter((link) => isSafeLinkUrl(link.url)).map((link) => ({ label: link.label, url: link.url })),
+    act: reply.act,
     state: reply.state,
   };
   if (reply.agentName !== undefined) frame.agentName = reply.agentName;

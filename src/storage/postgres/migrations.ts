@@ -143,6 +143,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE conversations ADD COLUMN bot_rating SMALLINT CHECK (bot_rating BETWEEN 1 AND 5);
     `,
   },
+  {
+    version: 5,
+    name: 'conversation context for follow-ups',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN context JSONB;
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

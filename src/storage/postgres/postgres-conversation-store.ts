@@ -52,7 +52,7 @@ export interface PostgresStoreOptions {
 }
 
 const CONVERSATION_COLUMNS =
-  'id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, created_at, updated_at';
+  'id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, context, created_at, updated_at';
 const MESSAGE_COLUMNS = 'seq, id, conversation_id, author, text, intent, confidence, client_message_id, created_at';
 const CASE_COLUMNS = `id, ref, conversation_id, customer_ref, locale, intent, decision_id, reasons_shown, trigger, restricted,
   note, status, agent_id, agent_name, rating, created_at, claimed_at, resolved_at`;
@@ -571,7 +571,7 @@ async function anonymize(client: PoolClient, ids: string[], options: { now: stri
     const opaque = `${ANONYMIZED_CONVERSATION_PREFIX}${options.newId()}`;
     await client.query(
       `INSERT INTO conversations (${CONVERSATION_COLUMNS}, anonymized_at, erase_requested_at)
-       SELECT $1, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, created_at, updated_at, $2, $3
+       SELECT $1, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating, bot_rating, context, created_at, updated_at, $2, $3
        FROM conversations WHERE id = $4`,
       [opaque, options.now, options.erase ? options.now : null, id],
     );
@@ -651,11 +651,12 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
   await client.query({
     name: 'candor_upsert_conversation',
     text: `INSERT INTO conversations (${CONVERSATION_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT (id) DO UPDATE SET
              channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
              case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
-             awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at`,
+             awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, context = excluded.context,
+             updated_at = excluded.updated_at`,
     values: [
       conversation.id,
       conversation.channel,
@@ -667,6 +668,7 @@ async function upsertConversation(client: PoolClient, conversation: Conversation
       conversation.lastIntent,
       conversation.awaitingRating,
       conversation.botRating,
+      JSON.stringify(conversation.context),
       toIsoInstant(conversation.createdAt),
       toIsoInstant(conversation.updatedAt),
     ],

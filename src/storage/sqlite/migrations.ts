@@ -152,6 +152,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP INDEX messages_by_conversation;
     `,
   },
+  {
+    version: 6,
+    name: 'conversation context for follow-ups',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN context TEXT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

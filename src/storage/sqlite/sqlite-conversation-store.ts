@@ -527,9 +527,9 @@ export class SqliteConversationStore implements ConversationStore {
       this.db
         .prepare(
           `INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
-             awaiting_rating, bot_rating, created_at, updated_at, anonymized_at, erase_requested_at)
+             awaiting_rating, bot_rating, context, created_at, updated_at, anonymized_at, erase_requested_at)
            SELECT @opaque, channel, NULL, locale, state, case_id, consecutive_misses, last_intent, awaiting_rating,
-             bot_rating, created_at, updated_at, @now, @erase FROM conversations WHERE id = @id`,
+             bot_rating, context, created_at, updated_at, @now, @erase FROM conversations WHERE id = @id`,
         )
         .run({ opaque, now: options.now, erase: options.erase ? options.now : null, id });
       this.db.prepare('UPDATE cases SET conversation_id = ? WHERE conversation_id = ?').run(opaque, id);
@@ -598,10 +598,10 @@ export class SqliteConversationStore implements ConversationStore {
   /** Writes the conversation and returns it as now stored (an existing row keeps its creation time). */
   private upsertConversation(conversation: Conversation): Conversation {
     const params = this.conversationParams(conversation);
-    const updatedAt = params[11];
+    const updatedAt = params[12];
     const known = this.knownConversations.get(conversation.id);
     // A remembered conversation is on file: a plain UPDATE skips the upsert's failed INSERT and its RETURNING.
-    if (known !== undefined && this.sql.updateConversation.run(...params.slice(1, 10), updatedAt, conversation.id).changes === 1) {
+    if (known !== undefined && this.sql.updateConversation.run(...params.slice(1, 11), updatedAt, conversation.id).changes === 1) {
       return { ...conversation, createdAt: known.createdAt, updatedAt };
     }
     const createdAt = this.sql.upsertConversation.get(...params) as string;
@@ -621,6 +621,7 @@ export class SqliteConversationStore implements ConversationStore {
       conversation.lastIntent,
       conversation.awaitingRating ? 1 : 0,
       conversation.botRating,
+      JSON.stringify(conversation.context),
       this.instant(conversation.createdAt),
       this.instant(conversation.updatedAt),
     ] as const;
@@ -895,17 +896,18 @@ function prepareStatements(db: Database.Database) {
       FROM conversations c WHERE c.id = @conversationId`),
     upsertConversation: db.prepare(`
       INSERT INTO conversations (id, channel, customer_id, locale, state, case_id, consecutive_misses, last_intent,
-        awaiting_rating, bot_rating, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        awaiting_rating, bot_rating, context, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
         channel = excluded.channel, customer_id = excluded.customer_id, locale = excluded.locale, state = excluded.state,
         case_id = excluded.case_id, consecutive_misses = excluded.consecutive_misses, last_intent = excluded.last_intent,
-        awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, updated_at = excluded.updated_at
+        awaiting_rating = excluded.awaiting_rating, bot_rating = excluded.bot_rating, context = excluded.context,
+        updated_at = excluded.updated_at
       RETURNING created_at`).pluck(),
-    // The upsert's columns from channel to bot_rating, then updated_at and the id (an update keeps created_at).
+    // The upsert's columns from channel to context, then updated_at and the id (an update keeps created_at).
     updateConversation: db.prepare(`
       UPDATE conversations SET channel = ?, customer_id = ?, locale = ?, state = ?, case_id = ?, consecutive_misses = ?,
-        last_intent = ?, awaiting_rating = ?, bot_rating = ?, updated_at = ?
+        last_intent = ?, awaiting_rating = ?, bot_rating = ?, context = ?, updated_at = ?
       WHERE id = ?`),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     hasClientMessage: db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND client_message_id = ?'),

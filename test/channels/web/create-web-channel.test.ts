@@ -32,6 +32,7 @@ function reply(conversationId: string, text: string, extra: Partial<OutgoingRepl
     text,
     suggestions: [],
     links: [],
+    act: 'relay',
     state: 'claimed',
     createdAt: new Date().toISOString(),
     ...extra,

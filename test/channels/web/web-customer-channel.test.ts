@@ -21,7 +21,7 @@ class RecordingConnection implements ChatConnection {
 let counter = 0;
 function reply(conversationId: string, text = 'hello'): OutgoingReply {
   counter += 1;
-  return { id: `r${counter}`, conversationId, from: 'bot', text, suggestions: [], links: [], state: 'bot', createdAt: new Date().toISOString() };
+  return { id: `r${counter}`, conversationId, from: 'bot', text, suggestions: [], links: [], act: 'answer', state: 'bot', createdAt: new Date().toISOString() };
 }
 
 describe('WebCustomerChannel', () => {

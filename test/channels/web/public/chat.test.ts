@@ -150,12 +150,12 @@ describe('chat widget in a real browser', () => {
     await botMessages().first().waitFor();
     const now = new Date().toISOString();
     const base = { conversationId: 'web:demo-drop', suggestions: [], links: [], createdAt: now };
-    await app.customerChannel.deliver({ ...base, id: `joined-${Date.now()}`, from: 'agent', agentName: 'Mei', text: 'Hi, I am Mei from the credit team.', event: 'agent_joined', state: 'claimed' });
+    await app.customerChannel.deliver({ ...base, id: `joined-${Date.now()}`, from: 'agent', agentName: 'Mei', text: 'Hi, I am Mei from the credit team.', event: 'agent_joined', act: 'handover', state: 'claimed' });
     await page.locator('.event[data-event="agent_joined"]').waitFor();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Chatting with Mei');
     expect(await page.locator('.message-agent .message-author').last().textContent()).toBe('Mei');
 
-    await app.customerChannel.deliver({ ...base, id: `back-${Date.now()}`, from: 'bot', text: 'Candor here again.', event: 'bot_back', state: 'bot' });
+    await app.customerChannel.deliver({ ...base, id: `back-${Date.now()}`, from: 'bot', text: 'Candor here again.', event: 'bot_back', act: 'handover', state: 'bot' });
     await page.locator('.event[data-event="bot_back"]').waitFor();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Chatting with the Candor bot');
   });
@@ -173,6 +173,7 @@ describe('chat widget in a real browser', () => {
       from: 'agent',
       agentName: 'Mei',
       text,
+      act: 'relay',
       suggestions: [],
       links: [],
       state: 'claimed',

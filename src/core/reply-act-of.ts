@@ -1,0 +1,24 @@
+import type { ReplyRequest } from './ports/reply-composer.js';
+import type { ReplyAct } from './reply.js';
+
+const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
+  greeting: 'answer',
+  thanks: 'answer',
+  goodbye: 'answer',
+  clarify: 'clarify',
+  out_of_scope: 'out_of_scope',
+  answer: 'answer',
+  engine_unavailable: 'answer',
+  escalated: 'handover',
+  agent_joined: 'handover',
+  bot_back: 'handover',
+  rating_request: 'rating',
+  rating_thanks: 'rating',
+  wait_notice: 'handover',
+  error: 'answer',
+};
+
+/** What a reply made from this request does in the conversation. */
+export function replyActOf(kind: ReplyRequest['kind']): ReplyAct {
+  return ACTS[kind];
+}
