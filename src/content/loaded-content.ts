@@ -16,12 +16,17 @@ export interface CatalogueEntry extends ReasonEntry {
 
 /** One locale's compiled templates and labels. */
 export interface LocaleContent {
-  /** Template id (path under `templates/<locale>/` without `.hbs`, or `reasons/<CODE>/meaning|advice`) → renderer. */
+  /**
+   * Template id → renderer: a path under `templates/<locale>/` without `.hbs`, or a reason text, `reasons/<CODE>/meaning|advice|label`
+   * or `reasons/<CODE>/detail/means|matters|steps|lasts` (`lasts` only where the locale gives one).
+   */
   templates: ReadonlyMap<string, RenderTemplate>;
   /** Category id → the locale's name for it, e.g. `credit_report` → `your credit report`. */
   categoryLabels: ReadonlyMap<string, string>;
   /** Reason code → the label of its help article. */
   helpTitles: ReadonlyMap<string, string>;
+  /** D/G reason code → the lower-case words customers use for it in this locale, e.g. `late payment`; N codes have none. */
+  reasonAliases: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Everything in intents/ and templates/, validated and compiled. */

@@ -7,6 +7,7 @@ import { MINIMUM_INTENTS, requiredTemplateIdsForIntent } from '../explain/intent
 import {
   generalAnswerId,
   isFixedTemplateId,
+  reasonDetailTemplateIds,
   reasonTemplateIds,
   STATIC_VIEW_MODEL,
   TEMPLATE_VIEW_MODELS,
@@ -15,7 +16,7 @@ import type { ContentProblem } from './content-problem.js';
 import { computeContentVersion, listFiles } from './content-version.js';
 import { type IntentFile, IntentFileSchema, OutOfScopeFileSchema } from './intent-file-schema.js';
 import type { CatalogueEntry, ContentDirs, LoadedContent, LocaleContent } from './loaded-content.js';
-import { LocaleReasonFileSchema, ReasonCatalogueFileSchema } from './reason-file-schema.js';
+import { type LocaleReasonFile, LocaleReasonFileSchema, ReasonCatalogueFileSchema } from './reason-file-schema.js';
 import { createTemplateEngine, type RenderTemplate, type TemplateEngine } from './template-engine.js';
 
 /** The outcome of reading content: the loaded content when there is no problem, and every problem found. */
@@ -198,6 +199,7 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
   const templates = new Map<string, RenderTemplate>();
   const categoryLabels = new Map<string, string>();
   const helpTitles = new Map<string, string>();
+  const reasonAliases = new Map<string, readonly string[]>();
 
   function compileInto(id: string, source: string, schema: z.ZodType, file: string, pathPrefix: string): void {
     const shown = displayPath(file);
@@ -215,8 +217,9 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
     templates.set(id, compiled.render);
   }
 
-  // Reason texts: every D/G code needs a meaning and a step; N-class codes must have no customer text at all.
+  // Reason texts: every D/G code needs every part; N-class codes must have no customer text at all.
   const reasonFile = join(localeDir, 'reasons.yaml');
+  const shownReasonFile = displayPath(reasonFile);
   const raw = readYaml(reasonFile, problems);
   const parsed = raw === undefined ? undefined : LocaleReasonFileSchema.safeParse(raw);
   if (parsed && !parsed.success) problems.push(...schemaProblems(reasonFile, parsed.error));
@@ -226,30 +229,46 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
     for (const [category, label] of Object.entries(texts.categories)) categoryLabels.set(category, label);
     for (const reason of reasons) {
       const text = texts.reasons[reason.code];
+      const at = `reasons.${reason.code}`;
       if (reason.disclosure !== 'N' && !categoryLabels.has(reason.category)) {
-        problems.push({ file: displayPath(reasonFile), path: `categories.${reason.category}`, message: 'category has no name in this locale' });
+        problems.push({ file: shownReasonFile, path: `categories.${reason.category}`, message: 'category has no name in this locale' });
       }
       if (reason.disclosure === 'N') {
         if (text) {
-          problems.push({ file: displayPath(reasonFile), path: `reasons.${reason.code}`, message: 'N-class reasons are never disclosed and must have no customer text' });
+          problems.push({ file: shownReasonFile, path: at, message: 'N-class reasons are never disclosed and must have no customer text' });
         }
         continue;
       }
       if (!text) {
-        problems.push({ file: displayPath(reasonFile), path: `reasons.${reason.code}`, message: `${reason.disclosure}-class reason has no meaning and advice in this locale` });
+        problems.push({ file: shownReasonFile, path: at, message: `${reason.disclosure}-class reason has no meaning, advice, label, aliases or detail in this locale` });
         continue;
       }
+      for (const part of REQUIRED_REASON_PARTS) {
+        if (text[part] === undefined) problems.push({ file: shownReasonFile, path: `${at}.${part}`, message: `${reason.disclosure}-class reason has no ${part} in this locale` });
+      }
       const ids = reasonTemplateIds(reason.code);
-      compileInto(ids.meaning, text.meaning, STATIC_VIEW_MODEL, reasonFile, `reasons.${reason.code}.meaning`);
-      compileInto(ids.advice, text.advice, STATIC_VIEW_MODEL, reasonFile, `reasons.${reason.code}.advice`);
+      const detailIds = reasonDetailTemplateIds(reason.code);
+      if (text.meaning !== undefined) compileInto(ids.meaning, text.meaning, STATIC_VIEW_MODEL, reasonFile, `${at}.meaning`);
+      if (text.advice !== undefined) compileInto(ids.advice, text.advice, STATIC_VIEW_MODEL, reasonFile, `${at}.advice`);
+      if (text.label !== undefined) compileInto(detailIds.label, text.label, STATIC_VIEW_MODEL, reasonFile, `${at}.label`);
+      if (text.detail !== undefined) {
+        for (const part of DETAIL_PARTS) {
+          const source = text.detail[part];
+          if (source !== undefined) compileInto(detailIds[part], source, STATIC_VIEW_MODEL, reasonFile, `${at}.detail.${part}`);
+        }
+      }
+      if (text.aliases !== undefined) {
+        problems.push(...aliasProblems(text.aliases, codes, shownReasonFile, `${at}.aliases`));
+        reasonAliases.set(reason.code, text.aliases);
+      }
       if (text.helpTitle) helpTitles.set(reason.code, text.helpTitle);
       if (reason.helpUrl && !text.helpTitle) {
-        problems.push({ file: displayPath(reasonFile), path: `reasons.${reason.code}.helpTitle`, message: 'the reason has a help article but no title for it' });
+        problems.push({ file: shownReasonFile, path: `${at}.helpTitle`, message: 'the reason has a help article but no title for it' });
       }
     }
     for (const code of Object.keys(texts.reasons)) {
       if (!byCode.has(code)) {
-        problems.push({ file: displayPath(reasonFile), path: `reasons.${code}`, message: 'code is not in templates/reasons.yaml' });
+        problems.push({ file: shownReasonFile, path: `reasons.${code}`, message: 'code is not in templates/reasons.yaml' });
       }
     }
   }
@@ -280,5 +299,29 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
     const file = join(localeDir, `${id}.hbs`);
     if (!existsSync(file)) problems.push({ file: displayPath(file), path: '', message: `template \`${id}\` is missing in ${locale}` });
   }
-  return { templates, categoryLabels, helpTitles };
+  return { templates, categoryLabels, helpTitles, reasonAliases };
+}
+
+/** The parts every D/G reason needs in every locale. */
+const REQUIRED_REASON_PARTS = ['meaning', 'advice', 'label', 'aliases', 'detail'] as const satisfies ReadonlyArray<keyof LocaleReasonFile['reasons'][string]>;
+
+/** The parts of a reason's detail, each compiled as its own template; `lasts` is optional. */
+const DETAIL_PARTS = ['means', 'matters', 'steps', 'lasts'] as const;
+
+/** Reports an alias repeated within one reason (ignoring case, spacing and punctuation) and an alias naming an internal code. */
+function aliasProblems(aliases: readonly string[], codes: readonly string[], file: string, pathPrefix: string): ContentProblem[] {
+  const problems: ContentProblem[] = [];
+  const firstIndex = new Map<string, number>();
+  aliases.forEach((alias, index) => {
+    const path = `${pathPrefix}.${index}`;
+    // Aliases are lower-case, so look for codes in the upper-cased text.
+    for (const code of mentionedCodes(alias.toUpperCase(), codes)) {
+      problems.push({ file, path, message: `shows the internal code ${code} to customers` });
+    }
+    const key = normaliseExample(alias);
+    const first = firstIndex.get(key);
+    if (first === undefined) firstIndex.set(key, index);
+    else problems.push({ file, path, message: `repeats alias ${pathPrefix}.${first}: "${alias}"` });
+  });
+  return problems;
 }

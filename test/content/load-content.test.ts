@@ -4,7 +4,8 @@ import { createReasonCatalogue } from '../../src/content/create-reason-catalogue
 import { ContentInvalidError, loadContent } from '../../src/content/load-content.js';
 import { CandorError } from '../../src/core/candor-error.js';
 import { LOCALES } from '../../src/core/locale.js';
-import { reasonTemplateIds } from '../../src/explain/view-models.js';
+import { REASON_LABEL_MAX_LENGTH } from '../../src/content/reason-file-schema.js';
+import { reasonDetailTemplateIds, reasonTemplateIds } from '../../src/explain/view-models.js';
 
 const content = loadContent({ intentsDir: 'intents', templatesDir: 'templates' });
 
@@ -47,6 +48,72 @@ describe('loadContent', () => {
         expect(has, `${locale} ${entry.code}`).toBe(entry.disclosure !== 'N');
       }
     }
+  });
+
+  it('has a label, aliases and a detail (means, matters, steps) for every D/G code in every locale, and none for N codes', () => {
+    for (const locale of LOCALES) {
+      const { templates, reasonAliases } = content.locales[locale];
+      for (const entry of content.reasons) {
+        const ids = reasonDetailTemplateIds(entry.code);
+        const isShown = entry.disclosure !== 'N';
+        for (const id of [ids.label, ids.means, ids.matters, ids.steps]) expect(templates.has(id), `${locale} ${id}`).toBe(isShown);
+        expect(reasonAliases.has(entry.code), `${locale} ${entry.code} aliases`).toBe(isShown);
+        if (!isShown) expect(templates.has(ids.lasts), `${locale} ${ids.lasts}`).toBe(false);
+      }
+    }
+  });
+
+  it('renders each label short, and every label and detail part free of internal codes, scores and invented figures', () => {
+    const codes = content.reasons.map((entry) => entry.code);
+    for (const locale of LOCALES) {
+      const { templates, reasonAliases } = content.locales[locale];
+      for (const entry of content.reasons.filter((reason) => reason.disclosure !== 'N')) {
+        const ids = reasonDetailTemplateIds(entry.code);
+        const label = templates.get(ids.label)?.({}) ?? '';
+        expect(label.length, `${locale} ${entry.code}`).toBeGreaterThan(1);
+        expect(label.length, `${locale} ${entry.code}`).toBeLessThanOrEqual(REASON_LABEL_MAX_LENGTH);
+        const parts = [ids.label, ids.means, ids.matters, ids.steps, ids.lasts].map((id) => templates.get(id)?.({}) ?? '');
+        for (const text of [...parts, ...(reasonAliases.get(entry.code) ?? [])]) {
+          for (const code of codes) expect(text.toUpperCase(), `${locale} ${entry.code}`).not.toContain(code);
+          // The only figure in any detail is the five years China's credit reporting rules keep negative records for.
+          expect(text.replace('5年', ''), `${locale} ${entry.code}`).not.toMatch(/[0-9%％]/);
+        }
+      }
+    }
+  });
+
+  it('says how long report-based negative records are kept, as China\'s credit reporting rules set it, in both locales', () => {
+    for (const code of ['PAY_LATE_OTHERS', 'DEROG_RECORD']) {
+      const lasts = reasonDetailTemplateIds(code).lasts;
+      expect(content.locales.en.templates.get(lasts)?.({}), code).toMatch(/five years from the date/);
+      expect(content.locales['zh-CN'].templates.get(lasts)?.({}), code).toMatch(/《征信业管理条例》.*之日起.*保存5年/);
+    }
+  });
+
+  it('keeps aliases lower-case, and shares one between reasons only where customers use it for each', () => {
+    const shared: Record<string, Record<string, string[]>> = { en: {}, 'zh-CN': {} };
+    for (const locale of LOCALES) {
+      for (const [code, aliases] of content.locales[locale].reasonAliases) {
+        for (const alias of aliases) {
+          expect(alias).toBe(alias.toLowerCase());
+          (shared[locale]![alias] ??= []).push(code);
+        }
+      }
+    }
+    const sharedOnly = (locale: string): Record<string, string[]> =>
+      Object.fromEntries(Object.entries(shared[locale] ?? {}).filter(([, codes]) => codes.length > 1));
+    expect(sharedOnly('en')).toEqual({
+      'missed payment': ['PAY_OVERDUE_NOW', 'PAY_LATE_RECENT'],
+      'late payments': ['PAY_LATE_RECENT', 'PAY_LATE_OTHERS'],
+      income: ['INCOME_LOW_FOR_REQ', 'INCOME_UNVERIFIED', 'INCOME_UNSTABLE'],
+    });
+    expect(sharedOnly('zh-CN')).toEqual({
+      逾期: ['PAY_OVERDUE_NOW', 'PAY_LATE_RECENT', 'PAY_LATE_OTHERS'],
+      负债: ['UTIL_HIGH', 'DTI_HIGH'],
+      收入: ['INCOME_LOW_FOR_REQ', 'INCOME_UNVERIFIED', 'INCOME_UNSTABLE'],
+    });
+    expect(content.locales.en.reasonAliases.get('UTIL_HIGH')).toEqual(expect.arrayContaining(['utilisation', 'utilization', 'using too much credit']));
+    expect(content.locales['zh-CN'].reasonAliases.get('PAY_LATE_RECENT')).toEqual(expect.arrayContaining(['逾期', '还款晚了']));
   });
 
   it('loads the intents sorted, with _oos.yaml left out', () => {
