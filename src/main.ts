@@ -4,6 +4,9 @@ import { loadConfig, type CandorConfig } from './config/load-config.js';
 import { loadContent, ContentInvalidError } from './content/load-content.js';
 import { formatContentProblem } from './content/content-problem.js';
 import { createIntentDirectory } from './content/create-intent-directory.js';
+import { DEFAULT_POLICY_SETTINGS } from './core/dialogue-policy.js';
+import type { Locale } from './core/locale.js';
+import type { ReasonReferenceReader } from './core/ports/reason-reference-reader.js';
 import type { LoadedContent } from './content/loaded-content.js';
 import { CandorError } from './core/candor-error.js';
 import { createTurnHandler } from './core/handle-turn.js';
@@ -22,6 +25,7 @@ import { loadDemoCustomers } from './decisions/demo-customers.js';
 import { CaseService } from './escalation/case-service.js';
 import { createEscalation, type Escalation } from './escalation/create-escalation.js';
 import { createReplyComposer } from './explain/create-reply-composer.js';
+import { createAliasReasonReferenceReader, type ReasonAliases } from './nlu/alias-reason-reference-reader.js';
 import { LexiconSentimentScorer } from './nlu/lexicon-sentiment-scorer.js';
 import { loadOrTrainProjectClassifier } from './nlu/load-or-train-project-classifier.js';
 import { memoizeIntentClassifier, memoizeSentimentScorer } from './nlu/memoizing-intent-classifier.js';
@@ -48,6 +52,8 @@ export interface Candor {
   intents: IntentDirectory;
   composer: ReplyComposer;
   classifier: IntentClassifier;
+  /** Reads which reason a follow-up names, from the reasons' aliases in content. */
+  references: ReasonReferenceReader;
   engine: ManagedDecisionEngine;
   store: ConversationStore;
   /** Serialises turns and agent actions per conversation (across instances on Postgres). */
@@ -71,6 +77,11 @@ export interface CandorOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   metrics?: CandorMetrics;
+}
+
+/** Each locale's reason aliases from content. */
+function reasonAliasesOf(content: LoadedContent): Record<Locale, ReasonAliases> {
+  return { en: content.locales.en.reasonAliases, 'zh-CN': content.locales['zh-CN'].reasonAliases };
 }
 
 /** Reads the environment, printing every problem and exiting 1 when a setting is invalid. */
@@ -102,7 +113,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     cacheDir: config.nlu.NLU_CACHE_DIR,
     valFile: config.nlu.NLU_VAL_FILE === '' ? undefined : config.nlu.NLU_VAL_FILE,
   });
-  logger.info({ trainMs: Math.round(nlu.trainMs), fromCache: nlu.fromCache, contentVersion: composer.contentVersion }, 'content loaded and NLU ready');
+  logger.info({ trainMs: Math.round(nlu.trainMs), fromCache: nlu.fromCache, clarifyMargin: nlu.clarifyMargin, contentVersion: composer.contentVersion }, 'content loaded and NLU ready');
 
   const metrics = overrides.metrics ?? createCandorMetrics({ logger });
   const engine = instrumentDecisionEngine(
@@ -112,8 +123,12 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
   const store = instrumentConversationStore(overrides.store ?? (await createConversationStore(config.storage, logger)), metrics);
   const lock = createConversationLock(config.storage, logger);
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
+  const references = createAliasReasonReferenceReader(reasonAliasesOf(content));
   const coreTurns = createTurnHandler({
     store,
+    references,
+    // The margin under which two close intents are asked about was drawn on the held-out lines with the model.
+    policy: { ...DEFAULT_POLICY_SETTINGS, clarifyMargin: nlu.clarifyMargin },
     // Both are pure; repeated texts (quick replies, common questions) are answered from a bounded memo.
     classifier: memoizeIntentClassifier(nlu.classifier),
     sentiment: memoizeSentimentScorer(new LexiconSentimentScorer()),
@@ -136,6 +151,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     intents,
     composer,
     classifier: nlu.classifier,
+    references,
     engine,
     store,
     lock,

@@ -1,5 +1,6 @@
+import { type ClarifyChoice, MAX_REASON_POSITION, REASON_DETAIL_INTENT, WHAT_TO_DO_INTENT } from './conversation-context.js';
 import type { Conversation } from './conversation.js';
-import type { CustomerDecisions } from './decision.js';
+import type { CustomerDecisions, LimitDecision } from './decision.js';
 import type { Locale } from './locale.js';
 import type { PolicyDecision } from './dialogue-policy.js';
 import type { EscalationCase, EscalationTrigger, ExplanationRecord, ShownReason } from './escalation-case.js';
@@ -7,10 +8,11 @@ import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversation-store.js';
 import type { DecisionEngine } from './ports/decision-engine.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
-import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
+import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
 import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
 import { replyActOf } from './reply-act-of.js';
+import type { FollowUpMove } from './resolve-follow-up.js';
 import type { TurnDraft } from './turn-draft.js';
 
 /** What acting on a policy decision needs. */
@@ -32,13 +34,15 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
   const locale = draft.conversation.locale;
   const say = (request: ReplyRequest, event?: ReplyEvent): ComposedReply => {
     const composed = deps.composer.compose(request, locale);
-    const act = replyActOf(request.kind);
+    const act = replyActOf(request);
     draft.replies.push(event ? { composed, act, event } : { composed, act });
     return composed;
   };
   const conversation = draft.conversation;
   const wasAwaitingRating = conversation.awaitingRating;
   conversation.awaitingRating = false;
+  // Choices stand for one reply: only the turn right after a clarifying question can pick one.
+  if (decision.action !== 'relay_to_agent') conversation.context = { ...conversation.context, choices: [] };
 
   switch (decision.action) {
     case 'relay_to_agent':
@@ -73,8 +77,16 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
       }
       return;
     case 'clarify':
-      conversation.consecutiveMisses += 1;
+      conversation.consecutiveMisses = decision.miss ? conversation.consecutiveMisses + 1 : 0;
       say({ kind: 'clarify', intents: decision.intents });
+      offerChoices(conversation, decision.intents.map((intent) => ({ intent })));
+      return;
+    case 'follow_up':
+      conversation.consecutiveMisses = 0;
+      conversation.lastIntent = decision.intent.id;
+      // Resolved against the context (a picked choice, "the utilisation one"): the intent it was taken as.
+      draft.customerMessage.intent = decision.intent.id;
+      await followUpOnDecision(deps, draft, decision.intent, decision.move, decision.escalate, now, say);
       return;
     case 'out_of_scope':
       conversation.consecutiveMisses += 1;
@@ -88,6 +100,7 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
     case 'answer':
       conversation.consecutiveMisses = 0;
       conversation.lastIntent = decision.intent.id;
+      draft.customerMessage.intent = decision.intent.id;
       await answerIntent(deps, draft, decision.intent, decision.escalate, now, say);
       return;
   }
@@ -117,8 +130,15 @@ async function answerIntent(
   }
 
   const decisions = lookup.status === 'found' ? lookup.data : null;
-  const composed = say({ kind: 'answer', intent: intent.id, decisions, anonymous: false });
+  const answer: ReplyRequest = { kind: 'answer', intent: intent.id, decisions, anonymous: false };
+  const recap = recapInstead(deps, draft, answer, decisions, escalate);
+  if (recap) {
+    await followUpOnDecision(deps, draft, intent, recap.move, null, now, say, recap.decision);
+    return;
+  }
+  const composed = say(answer);
   const isReview = intent.id === REVIEW_INTENT;
+  if (composed.explanation && EXPLAINED_BY.has(intent.id)) rememberExplained(draft.conversation, composed.explanation);
   const facts = composed.explanation ?? (isReview && decisions ? explainLatestDecision(deps, decisions, draft.conversation.locale) : undefined);
   if (composed.explanation) draft.reasonsShown.push(...composed.explanation.codesShown);
   // The audit says what this reply showed; reasons explained only on the agent's card count as not shown.
@@ -133,6 +153,121 @@ async function answerIntent(
     return;
   }
   if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
+}
+
+/** Intents whose answer explains a decision's reasons, so that later follow-ups are about that decision. */
+const EXPLAINED_BY: ReadonlySet<string> = new Set(['limit.why_dropped', 'limit.increase_denied', 'account.frozen', 'limit.how_to_increase']);
+
+/** Intents that explain a decision in full: asked again about the same decision, they recap instead of repeating. */
+const RECAPPED: ReadonlySet<string> = new Set(['limit.why_dropped', 'limit.increase_denied', 'account.frozen']);
+
+function rememberExplained(conversation: Conversation, facts: ExplanationFacts): void {
+  conversation.context = {
+    ...conversation.context,
+    explained: { decisionId: facts.decisionId, reasonsShown: facts.codesShown.slice(0, MAX_REASON_POSITION), neutral: facts.neutral },
+  };
+}
+
+function offerChoices(conversation: Conversation, choices: ClarifyChoice[]): void {
+  conversation.context = { ...conversation.context, choices };
+}
+
+/**
+ * The recap to give instead of a word-for-word repeat, when the customer asks again about the decision
+ * this conversation already explained with reasons (a neutral explanation is said again as it was, and
+ * a frustrated customer asking again goes to a person rather than to a menu).
+ */
+function recapInstead(
+  deps: ActionDependencies,
+  draft: TurnDraft,
+  answer: ReplyRequest & { kind: 'answer' },
+  decisions: CustomerDecisions | null,
+  escalate: EscalationTrigger | null,
+): { decision: LimitDecision; move: { kind: 'recap' } } | undefined {
+  const explained = draft.conversation.context.explained;
+  if (!explained || explained.neutral || explained.reasonsShown.length === 0 || escalate || !decisions || !RECAPPED.has(answer.intent)) return undefined;
+  const wouldExplain = deps.composer.compose(answer, draft.conversation.locale).explanation;
+  if (wouldExplain?.decisionId !== explained.decisionId) return undefined;
+  const decision = decisions.decisions.find((candidate) => candidate.decisionId === explained.decisionId);
+  return decision ? { decision, move: { kind: 'recap' } } : undefined;
+}
+
+/**
+ * Answers a follow-up about the decision the conversation explained: looks the decision up again (the
+ * engine's answer, never the stored context, decides what may be said), then says the move's reply,
+ * records what it disclosed, and offers the choices it asked between.
+ */
+async function followUpOnDecision(
+  deps: ActionDependencies,
+  draft: TurnDraft,
+  intent: IntentProfile,
+  move: FollowUpMove | { kind: 'recap' },
+  escalate: EscalationTrigger | null,
+  now: string,
+  say: (request: ReplyRequest, event?: ReplyEvent) => ComposedReply,
+  known?: LimitDecision,
+): Promise<void> {
+  const conversation = draft.conversation;
+  const customerId = conversation.customerId;
+  if (customerId === null) {
+    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: true });
+    return;
+  }
+  if (move.kind === 'no_context') {
+    say({ kind: 'clarify_no_context', intents: move.intents });
+    offerChoices(conversation, move.intents.map((choice) => ({ intent: choice })));
+    return;
+  }
+  let decision = known;
+  if (!decision) {
+    const lookup = await deps.engine.lookup(customerId);
+    if (lookup.status === 'unavailable') {
+      say({ kind: 'engine_unavailable' });
+      escalateWith(deps, draft, { trigger: 'engine_unavailable', intent: intent.id, facts: undefined, note: `decision engine: ${lookup.failure}`, now }, say);
+      return;
+    }
+    const explainedId = conversation.context.explained?.decisionId;
+    decision = lookup.status === 'found' ? lookup.data.decisions.find((candidate) => candidate.decisionId === explainedId) : undefined;
+  }
+  if (!decision) {
+    // The decision explained is no longer on file: start again from what the customer means.
+    conversation.context = { ...conversation.context, explained: null };
+    const intents = ['limit.why_dropped', 'limit.increase_denied', 'account.frozen'];
+    say({ kind: 'clarify_no_context', intents });
+    offerChoices(conversation, intents.map((choice) => ({ intent: choice })));
+    return;
+  }
+
+  const about = followUpAbout(move, conversation.context.explained?.reasonsShown.length ?? 0);
+  const composed = say({ kind: 'follow_up', decision, about });
+  const facts = composed.explanation;
+  if (facts) {
+    draft.reasonsShown.push(...facts.codesShown);
+    recordExplanation(deps, draft, customerId, facts, composed.templateIds, false, now);
+  }
+  if (about.topic === 'recap') offerChoices(conversation, about.choices);
+  if (about.topic === 'which_reason' && !facts?.neutral) {
+    offerChoices(conversation, about.positions.map((position) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: position })));
+  }
+  if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
+}
+
+/** The composer's request for a follow-up move; a recap offers each shown reason, then the steps and a review. */
+function followUpAbout(move: Exclude<FollowUpMove, { kind: 'no_context' }> | { kind: 'recap' }, shownCount: number): FollowUpAbout {
+  switch (move.kind) {
+    case 'reason_detail':
+      return { topic: 'reason_detail', position: move.position };
+    case 'which_reason':
+      return { topic: 'which_reason', positions: move.positions };
+    case 'what_to_do':
+      return { topic: 'what_to_do' };
+    case 'next_review':
+      return { topic: 'next_review' };
+    case 'recap': {
+      const reasons: ClarifyChoice[] = Array.from({ length: shownCount }, (_, index) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: index + 1 }));
+      return { topic: 'recap', choices: [...reasons, { intent: WHAT_TO_DO_INTENT }, { intent: REVIEW_INTENT }] };
+    }
+  }
 }
 
 /**

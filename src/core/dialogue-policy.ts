@@ -1,7 +1,10 @@
+import { REASON_DETAIL_INTENT, type ConversationContext } from './conversation-context.js';
 import type { Conversation } from './conversation.js';
 import type { EscalationTrigger } from './escalation-case.js';
 import { OUT_OF_SCOPE, type Classification } from './ports/intent-classifier.js';
 import type { IntentProfile } from './ports/intent-directory.js';
+import type { ReasonReference } from './ports/reason-reference-reader.js';
+import { FOLLOW_UP_INTENTS, type FollowUpMove, NEXT_REVIEW_INTENT, pickOfferedChoice, resolveFollowUp } from './resolve-follow-up.js';
 
 /** Tunable thresholds of the dialogue policy. */
 export interface PolicySettings {
@@ -13,6 +16,11 @@ export interface PolicySettings {
   offerAgentAfterMisses: number;
   /** Misses in a row after which the conversation is handed to a person. */
   escalateAfterMisses: number;
+  /**
+   * When the best intent's confidence leads the runner-up's by less than this, the customer is asked which
+   * one they meant; calibrated on the project's held-out lines (0 never asks).
+   */
+  clarifyMargin: number;
 }
 
 /** Defaults chosen with the NLU's calibrated confidence in mind. */
@@ -21,6 +29,7 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   negativeSentimentAtOrBelow: -0.5,
   offerAgentAfterMisses: 2,
   escalateAfterMisses: 3,
+  clarifyMargin: 0,
 };
 
 /** What the policy knows about the current message. */
@@ -35,6 +44,10 @@ export interface PolicyInput {
   classification: Classification | null;
   profileOf: (intentId: string) => IntentProfile | undefined;
   sentiment: number;
+  /** Which reason or offered choice the message names, if any ("the second one", "the utilisation one"). */
+  reference: ReasonReference;
+  /** The position a reason quick reply (`reason-2`) named, if the message was one. */
+  reasonTopic: number | null;
 }
 
 /** The next move of the conversation. */
@@ -43,16 +56,20 @@ export type PolicyDecision =
   | { action: 'record_rating'; rating: number }
   | { action: 'greet' }
   | { action: 'smalltalk'; intent: 'smalltalk.greeting' | 'smalltalk.thanks' | 'smalltalk.goodbye' }
-  | { action: 'clarify'; intents: string[]; miss: true }
+  /** Ask which intent was meant: a miss when confidence was low, not when two intents were close. */
+  | { action: 'clarify'; intents: string[]; miss: boolean }
+  /** Answer about the decision the conversation last explained. */
+  | { action: 'follow_up'; intent: IntentProfile; move: FollowUpMove; escalate: EscalationTrigger | null }
   | { action: 'out_of_scope'; offerAgent: boolean; miss: true }
   | { action: 'escalate'; trigger: EscalationTrigger }
   | { action: 'answer'; intent: IntentProfile; escalate: EscalationTrigger | null };
 
 const SMALLTALK = new Set(['smalltalk.greeting', 'smalltalk.thanks', 'smalltalk.goodbye']);
 
-/** Decides the next move from the conversation state and what was understood; pure. */
+/** Decides the next move from the conversation state, its context and what was understood; pure. */
 export function decideNextMove(input: PolicyInput, settings: PolicySettings = DEFAULT_POLICY_SETTINGS): PolicyDecision {
   const { conversation } = input;
+  const context = conversation.context;
   if (conversation.state === 'queued' || conversation.state === 'claimed') return { action: 'relay_to_agent' };
 
   if (conversation.awaitingRating) {
@@ -60,15 +77,35 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
     if (rating !== null) return { action: 'record_rating', rating };
   }
 
-  if (input.topicIntent) return answerOrSmalltalk(input.topicIntent, null);
+  const detailProfile = input.profileOf(REASON_DETAIL_INTENT);
+  if (input.reasonTopic !== null && detailProfile) {
+    return followUp(detailProfile, context, { kind: 'position', position: input.reasonTopic }, conversation.lastIntent, null);
+  }
+  if (input.topicIntent) return answerOrFollowUp(input.topicIntent, context, input.reference, conversation.lastIntent, null);
   if (input.unknownTopic || (input.text === '' && !input.classification)) return { action: 'greet' };
+
+  // A reply to "which did you mean?" by number or position picks one of the offered choices.
+  const picked = pickOfferedChoice(context, input.reference);
+  const pickedProfile = picked ? input.profileOf(picked.intent) : undefined;
+  if (picked && pickedProfile) {
+    const reference: ReasonReference = picked.reasonPosition === undefined ? { kind: 'none' } : { kind: 'position', position: picked.reasonPosition };
+    return answerOrFollowUp(pickedProfile, context, reference, conversation.lastIntent, null);
+  }
 
   const classification = input.classification;
   const isNegative = input.sentiment <= settings.negativeSentimentAtOrBelow;
+  const negative: EscalationTrigger | null = isNegative ? 'negative_sentiment' : null;
   const misses = conversation.consecutiveMisses + 1;
 
   const profile = classification && classification.intent !== OUT_OF_SCOPE ? input.profileOf(classification.intent) : undefined;
   const isUnsure = !classification || !profile || (classification.confidence < settings.clarifyBelow && !SMALLTALK.has(profile.id));
+
+  // "the utilisation one", "what about the second?" right after an explanation: a reason of it, whatever the
+  // classifier made of words it has never seen together, unless it clearly heard something else.
+  if (context.explained && input.reference.kind !== 'none' && detailProfile && (isUnsure || REFERS_TO_REASONS.has(profile?.id ?? ''))) {
+    return followUp(detailProfile, context, input.reference, conversation.lastIntent, negative);
+  }
+
   if (isUnsure && isNegative) return { action: 'escalate', trigger: 'negative_sentiment' };
   if (isUnsure && misses >= settings.escalateAfterMisses) return { action: 'escalate', trigger: 'repeated_misses' };
 
@@ -81,7 +118,45 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
     return { action: 'clarify', intents, miss: true };
   }
 
-  return answerOrSmalltalk(profile, isNegative ? 'negative_sentiment' : null);
+  const runnerUp = classification.runnersUp[0];
+  if (runnerUp && classification.confidence - runnerUp.confidence < settings.clarifyMargin && !SMALLTALK.has(profile.id) && !SMALLTALK.has(runnerUp.intent)) {
+    return { action: 'clarify', intents: [classification.intent, runnerUp.intent], miss: false };
+  }
+
+  return answerOrFollowUp(profile, context, input.reference, conversation.lastIntent, negative);
+}
+
+/** Intents a reference to a shown reason is read as a question about that reason from (the classifier's near misses). */
+const REFERS_TO_REASONS: ReadonlySet<string> = new Set([
+  REASON_DETAIL_INTENT,
+  'limit.what_to_do',
+  'limit.why_dropped',
+  'limit.increase_denied',
+  'limit.how_to_increase',
+  'account.frozen',
+  'repayment.overdue_impact',
+]);
+
+function answerOrFollowUp(
+  profile: IntentProfile,
+  context: ConversationContext,
+  reference: ReasonReference,
+  lastIntent: string | null,
+  negative: EscalationTrigger | null,
+): PolicyDecision {
+  const isAboutContext = FOLLOW_UP_INTENTS.has(profile.id) || (profile.id === NEXT_REVIEW_INTENT && context.explained !== null);
+  if (isAboutContext) return followUp(profile, context, reference, lastIntent, negative);
+  return answerOrSmalltalk(profile, negative);
+}
+
+function followUp(
+  profile: IntentProfile,
+  context: ConversationContext,
+  reference: ReasonReference,
+  lastIntent: string | null,
+  negative: EscalationTrigger | null,
+): PolicyDecision {
+  return { action: 'follow_up', intent: profile, move: resolveFollowUp(profile.id, context, reference, lastIntent), escalate: profile.escalate ?? negative };
 }
 
 function answerOrSmalltalk(profile: IntentProfile, negative: EscalationTrigger | null): PolicyDecision {

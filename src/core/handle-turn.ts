@@ -11,10 +11,16 @@ import type { Logger } from './ports/logger.js';
 import type { SentimentScorer } from './ports/sentiment-scorer.js';
 import type { TurnDraft } from './turn-draft.js';
 import type { IncomingMessage, TurnHandler, TurnResult } from './turn.js';
+import type { ReasonReference, ReasonReferenceReader } from './ports/reason-reference-reader.js';
+import { readReasonTopic } from './resolve-follow-up.js';
+
+const NO_REFERENCE: ReasonReference = { kind: 'none' };
 
 /** Everything a turn needs, each behind a port. */
 export interface TurnDependencies extends ActionDependencies {
   classifier: IntentClassifier;
+  /** Reads which reason or offered choice a follow-up names ("the second one", "the utilisation one"). */
+  references: ReasonReferenceReader;
   sentiment: SentimentScorer;
   lock: ConversationLock;
   logger: Logger;
@@ -43,12 +49,16 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
         classification: understanding.classification,
         profileOf: (id) => deps.intents.get(id),
         sentiment: understanding.sentiment,
+        reference: understanding.reference,
+        reasonTopic: understanding.reasonTopic,
       },
       policy,
     );
 
     const draft = startDraft(conversation, message, text, understanding, now);
     await actOnDecision(actions, draft, decision, now);
+    const lastReply = draft.replies.at(-1);
+    if (lastReply) draft.conversation.context = { ...draft.conversation.context, lastAct: lastReply.act };
     const replies = finishReplies(draft, now);
     // A store may leave the resend check to the save (see TurnState); a resend then stores nothing.
     if ((await save(draft, replies)) === 'duplicate') return duplicateTurn(conversation);
@@ -85,13 +95,18 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
   }
 
   function understand(message: IncomingMessage, text: string, conversation: Conversation) {
-    const topicIntent = message.topic ? deps.intents.resolveAlias(message.topic) : undefined;
-    const unknownTopic = Boolean(message.topic) && !topicIntent && text === '';
+    const reasonTopic = readReasonTopic(message.topic);
+    const topicIntent = message.topic && reasonTopic === null ? deps.intents.resolveAlias(message.topic) : undefined;
+    const unknownTopic = Boolean(message.topic) && reasonTopic === null && !topicIntent && text === '';
     const isWithAgent = conversation.state === 'queued' || conversation.state === 'claimed';
     const classification: Classification | null =
-      topicIntent || text === '' || isWithAgent ? null : deps.classifier.classify(text, message.locale);
+      topicIntent || reasonTopic !== null || text === '' || isWithAgent ? null : deps.classifier.classify(text, message.locale);
     const sentiment = text === '' || isWithAgent ? 0 : deps.sentiment.score(text, message.locale);
-    return { topicIntent, unknownTopic, classification, sentiment };
+    // Only a conversation with something to refer back to can have a follow-up that names it.
+    const { explained, choices } = conversation.context;
+    const hasReferents = explained !== null || choices.length > 0;
+    const reference: ReasonReference = hasReferents && text !== '' && !isWithAgent ? deps.references.read(text, message.locale) : NO_REFERENCE;
+    return { topicIntent, unknownTopic, classification, sentiment, reference, reasonTopic };
   }
 
   function startDraft(

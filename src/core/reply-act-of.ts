@@ -6,6 +6,8 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   thanks: 'answer',
   goodbye: 'answer',
   clarify: 'clarify',
+  clarify_no_context: 'clarify',
+  follow_up: 'answer',
   out_of_scope: 'out_of_scope',
   answer: 'answer',
   engine_unavailable: 'answer',
@@ -18,7 +20,8 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   error: 'answer',
 };
 
-/** What a reply made from this request does in the conversation. */
-export function replyActOf(kind: ReplyRequest['kind']): ReplyAct {
-  return ACTS[kind];
+/** What a reply made from this request does in the conversation (a recap or a choice of reasons asks, so it clarifies). */
+export function replyActOf(request: ReplyRequest): ReplyAct {
+  if (request.kind === 'follow_up' && (request.about.topic === 'recap' || request.about.topic === 'which_reason')) return 'clarify';
+  return ACTS[request.kind];
 }

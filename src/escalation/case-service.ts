@@ -293,7 +293,7 @@ export class CaseService {
         outbox: [this.outbox('case.updated', closed.id, {}, now)],
       });
       if (conversation !== undefined) {
-        await this.deliver(this.botReply(notice, composed, closed, { event: resolved ? 'resolved' : 'bot_back', act: replyActOf(request.kind) }, resolved ? 'resolved' : 'bot'));
+        await this.deliver(this.botReply(notice, composed, closed, { event: resolved ? 'resolved' : 'bot_back', act: replyActOf(request) }, resolved ? 'resolved' : 'bot'));
       }
       return { status: 'ok', case: closed } as const;
     });
@@ -325,7 +325,7 @@ export class CaseService {
         text: composed.text,
         suggestions: composed.suggestions,
         links: composed.links,
-        act: replyActOf(request.kind),
+        act: replyActOf(request),
         state: conversation.state,
         createdAt: nowIso,
       });

@@ -3,12 +3,13 @@ import type { LoadedContent } from '../content/loaded-content.js';
 import type { IntentFile } from '../content/intent-file-schema.js';
 import { createReasonCatalogue } from '../content/create-reason-catalogue.js';
 import { CandorError } from '../core/candor-error.js';
-import type { CustomerDecisions } from '../core/decision.js';
+import type { CustomerDecisions, LimitDecision } from '../core/decision.js';
 import type { Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE } from '../core/ports/intent-classifier.js';
-import type { ComposedReply, ExplanationFacts, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
+import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
 import type { HelpLink, Suggestion } from '../core/reply.js';
-import { changedPart, type ExplainContext, explainDecision, reasonItems, type ReplyPart } from './explain-decision.js';
+import { changedPart, explainDecision, reasonItems, type ReplyPart } from './explain-decision.js';
+import { draftFollowUp, type FollowUpContext } from './follow-up-drafts.js';
 import { MINIMUM_INTENTS, RELATED_INTENTS, SMALLTALK_TEMPLATES } from './intent-answers.js';
 import { createLocaleFormatter, DEFAULT_TIME_ZONE, type LocaleFormatter } from './locale-formatter.js';
 import { pickDecision, sortNewestFirst } from './pick-decision.js';
@@ -27,6 +28,8 @@ const REPAYMENT_CATEGORY = 'repayment';
 /** What an answer builder returns before rendering. */
 interface Draft {
   parts: ReplyPart[];
+  /** Quick replies already made (reason choices), shown before the intents' ones. */
+  leadingSuggestions?: Suggestion[];
   suggestions?: string[];
   reasonTemplateIds?: string[];
   reasonCodesForLinks?: string[];
@@ -95,6 +98,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       .filter((chunk) => chunk.length > 0)
       .join('\n\n');
     const suggestions = [
+      ...(draft.leadingSuggestions ?? []),
       ...(draft.suggestions ?? []).map((id) => suggestionFor(id, locale)).filter((s): s is Suggestion => s !== undefined),
       ...extraSuggestions,
     ];
@@ -109,12 +113,28 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     return reply;
   }
 
-  function explainContext(locale: Locale): ExplainContext {
+  function explainContext(locale: Locale): FollowUpContext {
     return {
       catalogue,
       format: formatterFor(locale),
       reasonText: (id) => renderTemplate(locale, id, {}),
+      hasTemplate: (id) => content.locales[locale].templates.has(id),
     };
+  }
+
+  function followUp(decision: LimitDecision, about: FollowUpAbout, locale: Locale): ComposedReply {
+    const drafted = draftFollowUp(decision, about, explainContext(locale));
+    return finish(
+      {
+        parts: drafted.parts,
+        leadingSuggestions: drafted.reasonSuggestions,
+        suggestions: drafted.intentSuggestions,
+        reasonTemplateIds: drafted.reasonTemplateIds,
+        reasonCodesForLinks: drafted.reasonCodesForLinks,
+        explanation: drafted.explanation,
+      },
+      locale,
+    );
   }
 
   function outOfScope(offerAgent: boolean, locale: Locale): ComposedReply {
@@ -277,6 +297,13 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         const options = known.map((id) => ({ label: intents.get(id)?.label[locale] ?? id }));
         return finish({ parts: [{ id: 'clarify', model: { options } }], suggestions: known }, locale);
       }
+      case 'clarify_no_context': {
+        const known = request.intents.filter((id) => intents.has(id) && id !== OUT_OF_SCOPE);
+        const options = known.map((id) => ({ label: intents.get(id)?.label[locale] ?? id }));
+        return finish({ parts: [{ id: 'clarify/no_context', model: { options } }], suggestions: known }, locale);
+      }
+      case 'follow_up':
+        return followUp(request.decision, request.about, locale);
       case 'out_of_scope':
         return outOfScope(request.offerAgent, locale);
       case 'answer':

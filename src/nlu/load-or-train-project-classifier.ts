@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { calibrateClarifyMargin } from './calibrate-clarify-margin.js';
 import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
 import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier } from './train-intent-classifier.js';
 import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
 
 /** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
-export const NLU_MODEL_VERSION = 'candor-nlu-3';
+export const NLU_MODEL_VERSION = 'candor-nlu-4';
 
 /** The `NLU_CACHE_DIR` value that turns the model cache off. */
 export const NLU_CACHE_OFF = 'off';
@@ -34,6 +36,8 @@ export interface ProjectClassifierSources {
 /** A loaded project classifier and whether it came from the cache. */
 export interface ProjectClassifier {
   classifier: TrainedClassifier;
+  /** The clarify margin drawn on the calibration lines (0 without them), for the dialogue policy. */
+  clarifyMargin: number;
   contentHash: string;
   fromCache: boolean;
   trainMs: number;
@@ -58,22 +62,27 @@ export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSou
   const cacheFile = cacheDir === null ? null : join(cacheDir, `intent-classifier-${contentHash.slice(0, 32)}.json`);
 
   if (cacheFile !== null) {
-    const cached = await readCachedSnapshot(cacheFile);
-    if (cached !== undefined) {
-      return { classifier: restoreIntentClassifier(cached), contentHash, fromCache: true, trainMs: performance.now() - started };
+    const cached = cachedModelSchema.safeParse(await readCachedSnapshot(cacheFile));
+    if (cached.success) {
+      const classifier = restoreIntentClassifier(cached.data.model);
+      return { classifier, clarifyMargin: cached.data.clarifyMargin, contentHash, fromCache: true, trainMs: performance.now() - started };
     }
   }
   const calibrationExamples = sources.valFile === undefined ? undefined : await loadExamplesFile(sources.valFile);
   const classifier = trainIntentClassifier(intents.examples, { options, calibrationExamples });
+  const clarifyMargin = calibrationExamples === undefined ? 0 : calibrateClarifyMargin(classifier, calibrationExamples).margin;
   if (cacheFile !== null && cacheDir !== null) {
     await mkdir(cacheDir, { recursive: true });
     // Write then rename, so a crash never leaves a half-written cache file behind.
     const temporary = `${cacheFile}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(classifier.toSnapshot()));
+    await writeFile(temporary, JSON.stringify({ model: classifier.toSnapshot(), clarifyMargin }));
     await rename(temporary, cacheFile);
   }
-  return { classifier, contentHash, fromCache: false, trainMs: performance.now() - started };
+  return { classifier, clarifyMargin, contentHash, fromCache: false, trainMs: performance.now() - started };
 }
+
+/** A cache file: the model's snapshot (checked when restored) and the clarify margin drawn for it. */
+const cachedModelSchema = z.object({ model: z.unknown(), clarifyMargin: z.number().min(0).max(1) });
 
 async function readCachedSnapshot(file: string): Promise<unknown> {
   let text: string;

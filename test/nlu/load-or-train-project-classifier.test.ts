@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NLU_CACHE_OFF, loadOrTrainProjectClassifier } from '../../src/nlu/load-or-train-project-classifier.js';
+import { calibrateClarifyMargin } from '../../src/nlu/calibrate-clarify-margin.js';
+import { loadExamplesFile } from '../../src/nlu/load-training-examples.js';
 import { writeTinyIntents } from './tiny-dataset.js';
 
 let dir: string;
@@ -27,6 +29,16 @@ describe('loadOrTrainProjectClassifier', () => {
       expect(second.classifier.classify(text, 'en')).toEqual(first.classifier.classify(text, 'en'));
     }
     expect(first.classifier.classify('why did my limit drop', 'en').intent).toBe('limit.why_dropped');
+  });
+
+  it('draws the clarify margin on the calibration lines and keeps it with the cached model', async () => {
+    const sources = { intentsDir: join(dir, 'intents'), cacheDir: join(dir, 'cache'), valFile: join(import.meta.dirname, '../../fixtures/nlu/candor-val.jsonl') };
+    const first = await loadOrTrainProjectClassifier(sources);
+    const expected = calibrateClarifyMargin(first.classifier, await loadExamplesFile(sources.valFile)).margin;
+    expect(first.clarifyMargin).toBe(expected);
+    const second = await loadOrTrainProjectClassifier(sources);
+    expect(second).toMatchObject({ fromCache: true, clarifyMargin: expected });
+    expect((await loadOrTrainProjectClassifier({ ...sources, valFile: undefined, cacheDir: null })).clarifyMargin).toBe(0);
   });
 
   it('retrains when the intents change', async () => {

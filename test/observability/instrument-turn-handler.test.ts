@@ -96,6 +96,7 @@ describe('instrumentTurnHandler and the case/engine decorators on the real Cando
     const handler = createTurnHandler({
       store: candor.store,
       classifier: torn,
+      references: candor.references,
       sentiment: new LexiconSentimentScorer(),
       intents: candor.intents,
       engine: candor.engine,

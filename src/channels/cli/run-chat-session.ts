@@ -20,6 +20,10 @@ export interface ChatSessionOptions {
 
 /** The JSON line printed for one bot reply with `--json`. */
 export interface ChatJsonLine {
+  /** The 1-based index, across the session, of the customer line this reply answers (for an agent's message: the latest). */
+  inReplyTo: number;
+  /** What the reply does; a `clarify` reply's choices are its `suggestions`, in order. */
+  act: OutgoingReply['act'];
   text: string;
   intent: string | null;
   confidence: number | null;
@@ -35,9 +39,12 @@ export async function runChatSession(options: ChatSessionOptions): Promise<void>
   const { output } = options;
   const write = (line: string) => output.write(`${line}\n`);
 
+  let customerLines = 0;
   const print = (reply: OutgoingReply, result: TurnResult | null) => {
     if (options.json) {
       const line: ChatJsonLine = {
+        inReplyTo: customerLines,
+        act: reply.act,
         text: reply.text,
         intent: result?.intent ?? null,
         confidence: result?.confidence ?? null,
@@ -52,7 +59,12 @@ export async function runChatSession(options: ChatSessionOptions): Promise<void>
     }
     const who = reply.from === 'agent' ? (reply.agentName ?? 'Agent') : 'Candor';
     write(`${who}: ${reply.text}`);
-    if (reply.suggestions.length > 0) write(`  [${reply.suggestions.map((s) => s.label).join('] [')}]`);
+    if (reply.act === 'clarify') {
+      // A terminal has no buttons: the choices are numbered, and typing the number picks one.
+      reply.suggestions.forEach((suggestion, index) => write(`  ${index + 1}. ${suggestion.label}`));
+    } else if (reply.suggestions.length > 0) {
+      write(`  [${reply.suggestions.map((s) => s.label).join('] [')}]`);
+    }
     for (const link of reply.links) write(`  ${link.label}: ${link.url}`);
   };
 
@@ -84,6 +96,7 @@ export async function runChatSession(options: ChatSessionOptions): Promise<void>
     const lines = createInterface({ input: options.input, terminal: false });
     for await (const line of lines) {
       if (line.trim() === '') continue;
+      customerLines += 1;
       await send(line);
     }
     if (options.pollDeliveries) {

@@ -1,4 +1,5 @@
-import type { CustomerDecisions } from '../decision.js';
+import type { ClarifyChoice } from '../conversation-context.js';
+import type { CustomerDecisions, LimitDecision } from '../decision.js';
 import type { EscalationTrigger } from '../escalation-case.js';
 import type { Locale } from '../locale.js';
 import type { HelpLink, Suggestion } from '../reply.js';
@@ -10,6 +11,14 @@ export type ReplyRequest =
   | { kind: 'goodbye' }
   /** Low confidence: ask which of the top intents was meant. */
   | { kind: 'clarify'; intents: string[] }
+  /** A follow-up before anything was explained: which of these the customer means. */
+  | { kind: 'clarify_no_context'; intents: string[] }
+  /**
+   * About the decision the conversation explained, re-checked against the explanation rules: a reason's
+   * detail, the steps for its reasons, its next review, or a recap that offers `choices`. An N-class or
+   * unknown code gets the one neutral text, whatever was asked.
+   */
+  | { kind: 'follow_up'; decision: LimitDecision; about: FollowUpAbout }
   /** Out of scope: say what Candor can help with; offer a person after repeated misses. */
   | { kind: 'out_of_scope'; offerAgent: boolean }
   /** Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file). */
@@ -24,6 +33,15 @@ export type ReplyRequest =
   | { kind: 'wait_notice'; minutes: number }
   /** A channel or turn error with a template of its own. */
   | { kind: 'error'; error: NoticeId };
+
+/** What a follow-up asks about the decision in context. */
+export type FollowUpAbout =
+  | { topic: 'reason_detail'; position: number }
+  | { topic: 'which_reason'; positions: number[] }
+  | { topic: 'what_to_do' }
+  | { topic: 'next_review' }
+  /** The same decision asked about again: name its reasons and offer these choices (in this order). */
+  | { topic: 'recap'; choices: ClarifyChoice[] };
 
 /** Errors and notices a channel may show. */
 export type NoticeId =
