@@ -32,6 +32,9 @@ const REQUIRED_IDS = [
   'smalltalk.goodbye',
 ] as const;
 
+/** Follow-ups on an explanation just given (issue 14): one reason, and what to do now. */
+const FOLLOW_UP_IDS = ['limit.reason_detail', 'limit.what_to_do'] as const;
+
 /** The flags each intent must carry, from the product brief. */
 const EXPECTED_FLAGS: Record<string, IntentFile['flags']> = {
   'limit.why_dropped': { needsDecision: true, escalate: null, inMenu: true },
@@ -48,12 +51,16 @@ const EXPECTED_FLAGS: Record<string, IntentFile['flags']> = {
   'smalltalk.greeting': { needsDecision: false, escalate: null, inMenu: false },
   'smalltalk.thanks': { needsDecision: false, escalate: null, inMenu: false },
   'smalltalk.goodbye': { needsDecision: false, escalate: null, inMenu: false },
+  'limit.reason_detail': { needsDecision: true, escalate: null, inMenu: false },
+  'limit.what_to_do': { needsDecision: true, escalate: null, inMenu: false },
 };
 
 const REQUIRED_ALIASES: Record<string, string> = {
   'limit-drop': 'limit.why_dropped',
   'increase-denied': 'limit.increase_denied',
   'how-to-increase': 'limit.how_to_increase',
+  'reason-detail': 'limit.reason_detail',
+  'what-to-do': 'limit.what_to_do',
 };
 
 const FixtureLineSchema = z
@@ -150,7 +157,7 @@ describe('intents/*.yaml', () => {
 
   it('has every required intent with the brief’s flags', () => {
     const byId = new Map(loadIntentFiles().map(({ intent }) => [intent.id, intent]));
-    for (const id of REQUIRED_IDS) {
+    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS]) {
       const intent = byId.get(id);
       expect(intent, id).toBeDefined();
       expect(intent?.flags, id).toEqual(EXPECTED_FLAGS[id]);
@@ -210,7 +217,7 @@ describe('intents/_oos.yaml', () => {
 });
 
 describe('fixtures/nlu', () => {
-  const known = new Set<string>([...REQUIRED_IDS, 'oos']);
+  const known = new Set<string>([...REQUIRED_IDS, ...FOLLOW_UP_IDS, 'oos']);
 
   const namedFixtures = fixtureFiles.map((path) => [basename(path), path] as const);
 
@@ -222,7 +229,7 @@ describe('fixtures/nlu', () => {
       const key = `${line.intent}/${line.locale}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    for (const id of REQUIRED_IDS) {
+    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS]) {
       expect(counts.get(`${id}/en`) ?? 0, `${id}/en`).toBeGreaterThanOrEqual(6);
       expect(counts.get(`${id}/zh-CN`) ?? 0, `${id}/zh-CN`).toBeGreaterThanOrEqual(5);
     }
