@@ -102,7 +102,7 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
 
   // "the utilisation one", "what about the second?" right after an explanation: a reason of it, whatever the
   // classifier made of words it has never seen together, unless it clearly heard something else.
-  if (context.explained && input.reference.kind !== 'none' && detailProfile && (isUnsure || REFERS_TO_REASONS.has(profile?.id ?? ''))) {
+  if (detailProfile && namesShownReason(context, input.reference) && (isUnsure || REFERS_TO_REASONS.has(profile?.id ?? ''))) {
     return followUp(detailProfile, context, input.reference, conversation.lastIntent, negative);
   }
 
@@ -136,6 +136,14 @@ const REFERS_TO_REASONS: ReadonlySet<string> = new Set([
   'account.frozen',
   'repayment.overdue_impact',
 ]);
+
+/** True when the message names a reason the customer was shown: by position, "the last one", or what a shown one is about. */
+function namesShownReason(context: ConversationContext, reference: ReasonReference): boolean {
+  const shown = context.explained?.reasonsShown;
+  if (!shown) return false;
+  if (reference.kind === 'position' || reference.kind === 'last') return true;
+  return reference.kind === 'topic' && reference.codes.some((code) => shown.includes(code));
+}
 
 function answerOrFollowUp(
   profile: IntentProfile,

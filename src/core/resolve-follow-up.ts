@@ -62,7 +62,7 @@ export function resolveFollowUp(intent: string, context: ConversationContext, re
   const explained = context.explained;
   if (explained === null) return { kind: 'no_context', intents: NO_CONTEXT_CHOICES[intent] ?? NO_CONTEXT_CHOICES[REASON_DETAIL_INTENT] ?? [] };
   if (intent === NEXT_REVIEW_INTENT) return { kind: 'next_review' };
-  if (intent === WHAT_TO_DO_INTENT && reference.kind === 'none') return { kind: 'what_to_do' };
+  if (intent === WHAT_TO_DO_INTENT && (reference.kind === 'none' || reference.kind === 'unmatched')) return { kind: 'what_to_do' };
 
   const count = explained.reasonsShown.length;
   // A neutral or reasonless explanation has no positions to name; the composer answers with its one text.
@@ -78,6 +78,8 @@ export function resolveFollowUp(intent: string, context: ConversationContext, re
       if (named.length === 1) return { kind: 'reason_detail', position: named[0] ?? 1 };
       return { kind: 'which_reason', positions: named.length > 1 ? named : all };
     }
+    case 'unmatched':
+      return { kind: 'which_reason', positions: all };
     case 'none':
       // "why?" right after an explanation is about its top reason; after a reason's detail, ask which one.
       return lastIntent === REASON_DETAIL_INTENT && count > 1 ? { kind: 'which_reason', positions: all } : { kind: 'reason_detail', position: 1 };

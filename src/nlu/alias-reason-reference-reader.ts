@@ -45,9 +45,17 @@ export function createAliasReasonReferenceReader(aliases: Readonly<Record<Locale
       const byPosition = readPosition(normalized);
       if (byPosition.kind !== 'none') return byPosition;
       const codes = mentionedCodes(normalized, [...matchers[locale], ...matchers[locale === 'en' ? 'zh-CN' : 'en']]);
-      return codes.length > 0 ? { kind: 'topic', codes } : { kind: 'none' };
+      if (codes.length > 0) return { kind: 'topic', codes };
+      return isBare(normalized) ? { kind: 'none' } : { kind: 'unmatched' };
     },
   };
+}
+
+/** A message too short to name anything: at most three words, or four Han characters ("why tho", "为什么啊"). */
+function isBare(text: string): boolean {
+  const words = text.match(/[\p{L}\p{N}]+/gu)?.filter((word) => !/\p{Script=Han}/u.test(word)) ?? [];
+  const han = text.match(/\p{Script=Han}/gu) ?? [];
+  return words.length <= 3 && han.length <= 4;
 }
 
 function readPosition(text: string): ReasonReference {

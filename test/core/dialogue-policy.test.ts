@@ -127,6 +127,7 @@ describe('decideNextMove with a conversation context', () => {
     expect(detail({ kind: 'position', position: 5 })).toMatchObject({ move: { kind: 'which_reason', positions: [1, 2, 3, 4] } });
     expect(detail({ kind: 'topic', codes: ['INCOME_UNSTABLE'] })).toMatchObject({ move: { kind: 'which_reason', positions: [1, 2, 3, 4] } });
     expect(detail({ kind: 'topic', codes: ['UTIL_HIGH', 'PAY_LATE_RECENT'] })).toMatchObject({ move: { kind: 'which_reason', positions: [1, 3] } });
+    expect(detail({ kind: 'unmatched' })).toMatchObject({ move: { kind: 'which_reason', positions: [1, 2, 3, 4] } });
   });
 
   it('takes a bare "why?" right after an explanation as its top reason, and after a reason detail asks which', () => {

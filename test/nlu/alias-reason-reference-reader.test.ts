@@ -47,13 +47,18 @@ describe('createAliasReasonReferenceReader', () => {
   });
 
   it('matches aliases as whole words in English', () => {
-    expect(reader.read('my latest payment went through', 'en')).toEqual({ kind: 'none' });
+    expect(reader.read('my latest payment went through', 'en')).toEqual({ kind: 'unmatched' });
     expect(reader.read('reapplications', 'en')).toEqual({ kind: 'none' });
   });
 
-  it('names nothing in an ordinary question, including amounts and numbers inside sentences', () => {
-    for (const text of ['why did my limit drop', 'my limit was 10k now its 3k', 'what do I do now', '我的额度为什么降了', '12']) {
-      expect(reader.read(text, 'en'), text).toEqual({ kind: 'none' });
+  it('names no reason in an ordinary question, including amounts and numbers inside sentences', () => {
+    for (const text of ['why did my limit drop', 'my limit was 10k now its 3k', 'what do I do now', '我的额度为什么降了']) {
+      expect(reader.read(text, 'en'), text).toEqual({ kind: 'unmatched' });
     }
+  });
+
+  it('tells a bare "why?" (nothing named) from a question about something that is no reason\'s alias', () => {
+    for (const text of ['why?', 'how come', 'but why tho', '为什么？', '为啥', '为什么啊', '12']) expect(reader.read(text, 'en'), text).toEqual({ kind: 'none' });
+    for (const text of ['what is the weather thing about', '天气那个是什么意思']) expect(reader.read(text, 'en'), text).toEqual({ kind: 'unmatched' });
   });
 });

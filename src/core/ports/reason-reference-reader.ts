@@ -8,6 +8,9 @@ export type ReasonReference =
   | { kind: 'last' }
   /** By what it is about ("the utilisation one"): the codes whose aliases the text mentions, in the order mentioned. */
   | { kind: 'topic'; codes: string[] }
+  /** A question about something that is none of the reasons' aliases ("the X one, what is that?"). */
+  | { kind: 'unmatched' }
+  /** Nothing named: a bare "why?", "how come", "为啥". */
   | { kind: 'none' };
 
 /** Reads which reason or offered choice a customer's message refers to; pure and synchronous. */
