@@ -131,9 +131,14 @@ async function answerIntent(
 
   const decisions = lookup.status === 'found' ? lookup.data : null;
   const answer: ReplyRequest = { kind: 'answer', intent: intent.id, decisions, anonymous: false };
-  const recap = recapInstead(deps, draft, answer, decisions, escalate);
-  if (recap) {
-    await followUpOnDecision(deps, draft, intent, recap.move, null, now, say, recap.decision);
+  const again = askedAgain(deps, draft, answer, decisions);
+  if (again && escalate) {
+    // Frustrated and asking again: a person, not the same explanation twice.
+    escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts: again.facts, note: null, now }, say);
+    return;
+  }
+  if (again) {
+    await followUpOnDecision(deps, draft, intent, { kind: 'recap' }, null, now, say, again.decision);
     return;
   }
   const composed = say(answer);
@@ -173,23 +178,22 @@ function offerChoices(conversation: Conversation, choices: ClarifyChoice[]): voi
 }
 
 /**
- * The recap to give instead of a word-for-word repeat, when the customer asks again about the decision
- * this conversation already explained with reasons (a neutral explanation is said again as it was, and
- * a frustrated customer asking again goes to a person rather than to a menu).
+ * The decision, when the customer asks again about the one this conversation already explained with
+ * reasons: they get a recap (or a person, when frustrated) instead of a word-for-word repeat. A neutral
+ * explanation is said again as it was.
  */
-function recapInstead(
+function askedAgain(
   deps: ActionDependencies,
   draft: TurnDraft,
   answer: ReplyRequest & { kind: 'answer' },
   decisions: CustomerDecisions | null,
-  escalate: EscalationTrigger | null,
-): { decision: LimitDecision; move: { kind: 'recap' } } | undefined {
+): { decision: LimitDecision; facts: ExplanationFacts } | undefined {
   const explained = draft.conversation.context.explained;
-  if (!explained || explained.neutral || explained.reasonsShown.length === 0 || escalate || !decisions || !RECAPPED.has(answer.intent)) return undefined;
-  const wouldExplain = deps.composer.compose(answer, draft.conversation.locale).explanation;
-  if (wouldExplain?.decisionId !== explained.decisionId) return undefined;
+  if (!explained || explained.neutral || explained.reasonsShown.length === 0 || !decisions || !RECAPPED.has(answer.intent)) return undefined;
+  const facts = deps.composer.compose(answer, draft.conversation.locale).explanation;
+  if (facts?.decisionId !== explained.decisionId) return undefined;
   const decision = decisions.decisions.find((candidate) => candidate.decisionId === explained.decisionId);
-  return decision ? { decision, move: { kind: 'recap' } } : undefined;
+  return decision ? { decision, facts } : undefined;
 }
 
 /**

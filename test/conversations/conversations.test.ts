@@ -18,6 +18,8 @@ const turnSchema = z
     /** Rendered texts that must appear in this order. */
     inOrder: z.array(z.string()).default([]),
     suggestions: z.array(z.string()).default([]),
+    /** What the first reply does (`answer`, `clarify`, …). */
+    act: z.enum(['answer', 'clarify', 'out_of_scope', 'handover', 'relay', 'rating']).optional(),
   })
   .strict();
 
@@ -72,6 +74,7 @@ describe.each(files)('%s', (file) => {
       if (turn.intent) expect(result.intent, where).toBe(turn.intent);
       if (turn.state) expect(result.state, where).toBe(turn.state);
       if (turn.reasonsShown) expect(result.reasonsShown, where).toEqual(turn.reasonsShown);
+      if (turn.act) expect(result.replies[0]?.act, where).toBe(turn.act);
       for (const expected of turn.contains) expect(text, where).toContain(expected);
       for (const label of turn.suggestions) expect(labels, where).toContain(label);
       let from = 0;
