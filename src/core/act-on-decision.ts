@@ -1,4 +1,4 @@
-import { type ClarifyChoice, MAX_REASON_POSITION, REASON_DETAIL_INTENT, WHAT_TO_DO_INTENT } from './conversation-context.js';
+import { type ClarifyChoice, MAX_REASON_POSITION, WHAT_TO_DO_INTENT } from './conversation-context.js';
 import type { Conversation } from './conversation.js';
 import type { CustomerDecisions, LimitDecision } from './decision.js';
 import type { Locale } from './locale.js';
@@ -8,7 +8,7 @@ import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversation-store.js';
 import type { DecisionEngine } from './ports/decision-engine.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
-import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
+import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest, ShownReasonRef } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
 import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
 import { replyActOf } from './reply-act-of.js';
@@ -34,7 +34,7 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
   const locale = draft.conversation.locale;
   const say = (request: ReplyRequest, event?: ReplyEvent): ComposedReply => {
     const composed = deps.composer.compose(request, locale);
-    const act = replyActOf(request);
+    const act = replyActOf(request, composed);
     draft.replies.push(event ? { composed, act, event } : { composed, act });
     return composed;
   };
@@ -242,35 +242,39 @@ async function followUpOnDecision(
     return;
   }
 
-  const about = followUpAbout(move, conversation.context.explained?.reasonsShown.length ?? 0);
+  const about = followUpAbout(move, conversation.context.explained?.reasonsShown ?? []);
   const composed = say({ kind: 'follow_up', decision, about });
   const facts = composed.explanation;
   if (facts) {
     draft.reasonsShown.push(...facts.codesShown);
     recordExplanation(deps, draft, customerId, facts, composed.templateIds, false, now);
+    // A recap explains the decision again: later follow-ups are about the reasons it named.
+    if (about.topic === 'recap') rememberExplained(conversation, facts);
   }
-  if (about.topic === 'recap') offerChoices(conversation, about.choices);
-  if (about.topic === 'which_reason' && !facts?.neutral) {
-    offerChoices(conversation, about.positions.map((position) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: position })));
-  }
+  if (composed.choices) offerChoices(conversation, composed.choices);
   if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
 }
 
-/** The composer's request for a follow-up move; a recap offers each shown reason, then the steps and a review. */
-function followUpAbout(move: Exclude<FollowUpMove, { kind: 'no_context' }> | { kind: 'recap' }, shownCount: number): FollowUpAbout {
+/** The composer's request for a follow-up move, naming the reasons as the customer saw them; a recap then offers the steps and a review. */
+function followUpAbout(move: Exclude<FollowUpMove, { kind: 'no_context' }> | { kind: 'recap' }, shown: readonly string[]): FollowUpAbout {
+  const atPosition = (position: number): ShownReasonRef[] => {
+    const code = shown[position - 1];
+    return code === undefined ? [] : [{ code, position }];
+  };
   switch (move.kind) {
-    case 'reason_detail':
-      return { topic: 'reason_detail', position: move.position };
+    case 'reason_detail': {
+      const [reason] = atPosition(move.position);
+      // Nothing at that position (a neutral or reasonless explanation): the composer's one text for the decision.
+      return reason ? { topic: 'reason_detail', reason } : { topic: 'which_reason', reasons: [] };
+    }
     case 'which_reason':
-      return { topic: 'which_reason', positions: move.positions };
+      return { topic: 'which_reason', reasons: move.positions.flatMap(atPosition) };
     case 'what_to_do':
-      return { topic: 'what_to_do' };
+      return { topic: 'what_to_do', codes: [...shown] };
     case 'next_review':
       return { topic: 'next_review' };
-    case 'recap': {
-      const reasons: ClarifyChoice[] = Array.from({ length: shownCount }, (_, index) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: index + 1 }));
-      return { topic: 'recap', choices: [...reasons, { intent: WHAT_TO_DO_INTENT }, { intent: REVIEW_INTENT }] };
-    }
+    case 'recap':
+      return { topic: 'recap', thenIntents: [WHAT_TO_DO_INTENT, REVIEW_INTENT] };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ReplyRequest } from './ports/reply-composer.js';
+import type { ComposedReply, ReplyRequest } from './ports/reply-composer.js';
 import type { ReplyAct } from './reply.js';
 
 const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
@@ -20,8 +20,8 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   error: 'answer',
 };
 
-/** What a reply made from this request does in the conversation (a recap or a choice of reasons asks, so it clarifies). */
-export function replyActOf(request: ReplyRequest): ReplyAct {
-  if (request.kind === 'follow_up' && (request.about.topic === 'recap' || request.about.topic === 'which_reason')) return 'clarify';
+/** What a reply made from this request does in the conversation; a reply that offers choices (a recap, "which reason?") clarifies. */
+export function replyActOf(request: ReplyRequest, composed?: ComposedReply): ReplyAct {
+  if (composed?.choices !== undefined && composed.choices.length > 0) return 'clarify';
   return ACTS[request.kind];
 }

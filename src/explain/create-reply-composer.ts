@@ -124,7 +124,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
 
   function followUp(decision: LimitDecision, about: FollowUpAbout, locale: Locale): ComposedReply {
     const drafted = draftFollowUp(decision, about, explainContext(locale));
-    return finish(
+    const reply = finish(
       {
         parts: drafted.parts,
         leadingSuggestions: drafted.reasonSuggestions,
@@ -135,6 +135,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       },
       locale,
     );
+    if (drafted.choices) reply.choices = drafted.choices;
+    return reply;
   }
 
   function outOfScope(offerAgent: boolean, locale: Locale): ComposedReply {

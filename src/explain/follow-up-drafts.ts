@@ -1,6 +1,6 @@
-import type { ClarifyChoice } from '../core/conversation-context.js';
 import type { LimitDecision } from '../core/decision.js';
-import type { ExplanationFacts, FollowUpAbout } from '../core/ports/reply-composer.js';
+import { REASON_DETAIL_INTENT, type ClarifyChoice } from '../core/conversation-context.js';
+import type { ExplanationFacts, FollowUpAbout, ShownReasonRef } from '../core/ports/reply-composer.js';
 import type { Suggestion } from '../core/reply.js';
 import { reasonTopic } from '../core/resolve-follow-up.js';
 import { type ExplainContext, type ReplyPart, reasonItems } from './explain-decision.js';
@@ -17,6 +17,8 @@ export interface FollowUpDraft {
   reasonTemplateIds: string[];
   reasonCodesForLinks: string[];
   explanation: ExplanationFacts;
+  /** What a clarifying reply offered, in the order of its suggestions (reasons first). */
+  choices?: ClarifyChoice[];
 }
 
 /** What building a follow-up needs besides the decision: the explain context, and whether a reason template exists. */
@@ -79,29 +81,29 @@ export function draftFollowUp(decision: LimitDecision, about: FollowUpAbout, con
     reasonTexts: texts,
   });
   const labelOf = (code: string): string => context.reasonText(reasonDetailTemplateIds(code).label);
-  const choicesOf = (positions: readonly number[]): Suggestion[] =>
-    positions.flatMap((position) => {
-      const code = shown[position - 1];
-      return code === undefined ? [] : [{ label: labelOf(code), topic: reasonTopic(position) }];
-    });
-  const whichReason = (positions: readonly number[]): FollowUpDraft => {
-    const valid = positions.filter((position) => position >= 1 && position <= shown.length);
-    const offered = valid.length > 0 ? valid : shown.map((_, index) => index + 1);
-    const codes = offered.map((position) => shown[position - 1] ?? '');
-    const labels = codes.map(labelOf);
+  // Only reasons the decision's own selection still shows may be named, whatever the context said.
+  const allowed = (reasons: readonly ShownReasonRef[]) => reasons.filter((reason) => shown.includes(reason.code));
+  const asShown = shown.map((code, index) => ({ code, position: index + 1 }));
+  const whichReason = (reasons: readonly ShownReasonRef[]): FollowUpDraft => {
+    const offered = allowed(reasons).length > 0 ? allowed(reasons) : asShown;
+    const labels = offered.map((reason) => labelOf(reason.code));
     return {
       ...empty,
       parts: [{ id: 'clarify/reason', model: { options: labels.map((label) => ({ label })) } }],
-      reasonSuggestions: choicesOf(offered),
-      reasonTemplateIds: codes.map((code) => reasonDetailTemplateIds(code).label),
-      explanation: facts(codes, labels),
+      reasonSuggestions: offered.map((reason, index) => ({ label: labels[index] ?? '', topic: reasonTopic(reason.position) })),
+      reasonTemplateIds: offered.map((reason) => reasonDetailTemplateIds(reason.code).label),
+      explanation: facts(
+        offered.map((reason) => reason.code),
+        labels,
+      ),
+      choices: offered.map((reason) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: reason.position })),
     };
   };
 
   switch (about.topic) {
     case 'reason_detail': {
-      const code = shown[about.position - 1];
-      if (code === undefined) return whichReason([]);
+      const code = about.reason.code;
+      if (!shown.includes(code)) return whichReason([]);
       const ids = reasonDetailTemplateIds(code);
       const label = labelOf(code);
       const lasts = context.hasTemplate(ids.lasts) ? context.reasonText(ids.lasts) : null;
@@ -120,17 +122,19 @@ export function draftFollowUp(decision: LimitDecision, about: FollowUpAbout, con
       };
     }
     case 'which_reason':
-      return whichReason(about.positions);
+      return whichReason(about.reasons);
     case 'what_to_do': {
+      const codes = about.codes.filter((code) => shown.includes(code));
+      const stepsFor = codes.length > 0 ? codes : shown;
       const used: string[] = [];
-      const steps = reasonItems(shown, context.reasonText, used);
+      const steps = reasonItems(stepsFor, context.reasonText, used);
       return {
         ...empty,
         parts: [{ id: 'explanation/what_to_do', model: { decidedOn, steps, nextReviewOn } }],
         intentSuggestions: ['decision.request_review', 'limit.next_review'],
         reasonTemplateIds: used,
-        reasonCodesForLinks: shown,
-        explanation: facts(shown, steps.map((step) => step.text)),
+        reasonCodesForLinks: stepsFor,
+        explanation: facts(stepsFor, steps.map((step) => step.text)),
       };
     }
     case 'recap': {
@@ -138,17 +142,15 @@ export function draftFollowUp(decision: LimitDecision, about: FollowUpAbout, con
       return {
         ...empty,
         parts: [{ id: 'explanation/recap', model: { decidedOn, reasons: labels.map((label) => ({ label })) } }],
-        ...suggestionsFor(about.choices, choicesOf),
+        reasonSuggestions: asShown.map((reason, index) => ({ label: labels[index] ?? '', topic: reasonTopic(reason.position) })),
+        intentSuggestions: about.thenIntents,
         reasonTemplateIds: shown.map((code) => reasonDetailTemplateIds(code).label),
         explanation: facts(shown, labels),
+        choices: [
+          ...asShown.map((reason) => ({ intent: REASON_DETAIL_INTENT, reasonPosition: reason.position })),
+          ...about.thenIntents.map((intent) => ({ intent })),
+        ],
       };
     }
   }
-}
-
-/** The quick replies of offered choices, in the order offered: reasons labelled, intents by id. */
-function suggestionsFor(choices: readonly ClarifyChoice[], reasonChoices: (positions: readonly number[]) => Suggestion[]) {
-  const reasonSuggestions = reasonChoices(choices.flatMap((choice) => (choice.reasonPosition === undefined ? [] : [choice.reasonPosition])));
-  const intentSuggestions = choices.filter((choice) => choice.reasonPosition === undefined).map((choice) => choice.intent);
-  return { reasonSuggestions, intentSuggestions };
 }

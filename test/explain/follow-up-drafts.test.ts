@@ -24,20 +24,21 @@ const decisionWith = (codes: string[], ranks: number[]): LimitDecision => ({
   nextReviewAt: '2026-06-14T00:00:00Z',
 });
 
+const reasonRef = fc.record({ code: fc.constantFrom(...disclosable, ...restricted), position: fc.integer({ min: 1, max: 4 }) });
 const aboutArbitrary: fc.Arbitrary<FollowUpAbout> = fc.oneof(
-  fc.integer({ min: 1, max: 6 }).map((position): FollowUpAbout => ({ topic: 'reason_detail', position })),
-  fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }).map((positions): FollowUpAbout => ({ topic: 'which_reason', positions })),
-  fc.constant<FollowUpAbout>({ topic: 'what_to_do' }),
+  reasonRef.map((reason): FollowUpAbout => ({ topic: 'reason_detail', reason })),
+  fc.array(reasonRef, { maxLength: 4 }).map((reasons): FollowUpAbout => ({ topic: 'which_reason', reasons })),
+  fc.array(fc.constantFrom(...disclosable, ...restricted), { maxLength: 4 }).map((codes): FollowUpAbout => ({ topic: 'what_to_do', codes })),
   fc.constant<FollowUpAbout>({ topic: 'next_review' }),
-  fc.constant<FollowUpAbout>({ topic: 'recap', choices: [{ intent: 'limit.reason_detail', reasonPosition: 1 }, { intent: 'limit.what_to_do' }] }),
+  fc.constant<FollowUpAbout>({ topic: 'recap', thenIntents: ['limit.what_to_do', 'decision.request_review'] }),
 );
 const locales = fc.constantFrom('en' as const, 'zh-CN' as const);
 
 describe('follow-ups about a decision', () => {
   it('give an N-class or unknown decision the one neutral text, word for word, whatever is asked', () => {
     const neutral = {
-      en: composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do' } }, 'en').text,
-      'zh-CN': composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do' } }, 'zh-CN').text,
+      en: composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] } }, 'en').text,
+      'zh-CN': composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] } }, 'zh-CN').text,
     };
     const hidden = fc.oneof(fc.constantFrom(...restricted), fc.stringMatching(/^ZZ_[A-Z0-9_]{1,20}$/));
     fc.assert(
@@ -58,20 +59,23 @@ describe('follow-ups about a decision', () => {
     );
   });
 
-  it('name only reasons the explanation showed, at most four, and the one asked about by position', () => {
+  it('name only reasons the decision\'s own selection shows, whatever the context asked about', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.constantFrom(...disclosable), { minLength: 1, maxLength: 6 }),
-        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(...disclosable),
+        fc.integer({ min: 1, max: 4 }),
         locales,
-        (codes, position, locale) => {
+        (codes, asked, position, locale) => {
           const decision = decisionWith(codes, codes.map((_, index) => index + 1));
           const selection = selectReasons(decision.reasons, catalogue);
           const shown = selection.kind === 'reasons' ? selection.shown.map((reason) => reason.code) : [];
-          const reply = composer.compose({ kind: 'follow_up', decision, about: { topic: 'reason_detail', position } }, locale);
+          const reply = composer.compose({ kind: 'follow_up', decision, about: { topic: 'reason_detail', reason: { code: asked, position } } }, locale);
           const named = reply.explanation?.codesShown ?? [];
           expect(named.every((code) => shown.includes(code))).toBe(true);
-          expect(named).toEqual(position <= shown.length ? [shown[position - 1]] : shown);
+          // The reason asked about when it is one the decision shows; otherwise the choice of those it shows.
+          expect(named).toEqual(shown.includes(asked) ? [asked] : shown);
+          expect(reply.choices === undefined).toBe(shown.includes(asked));
           for (const code of [...disclosable, ...restricted]) expect(reply.text).not.toContain(code);
         },
       ),

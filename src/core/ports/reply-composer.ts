@@ -34,14 +34,23 @@ export type ReplyRequest =
   /** A channel or turn error with a template of its own. */
   | { kind: 'error'; error: NoticeId };
 
-/** What a follow-up asks about the decision in context. */
+/** A reason as the customer saw it: its code and its position (from 1) in the explanation they were given. */
+export interface ShownReasonRef {
+  code: string;
+  position: number;
+}
+
+/**
+ * What a follow-up asks about the decision in context, in terms of the reasons the customer saw; the
+ * composer shows a reason only if the decision's own reasons still allow it.
+ */
 export type FollowUpAbout =
-  | { topic: 'reason_detail'; position: number }
-  | { topic: 'which_reason'; positions: number[] }
-  | { topic: 'what_to_do' }
+  | { topic: 'reason_detail'; reason: ShownReasonRef }
+  | { topic: 'which_reason'; reasons: ShownReasonRef[] }
+  | { topic: 'what_to_do'; codes: string[] }
   | { topic: 'next_review' }
-  /** The same decision asked about again: name its reasons and offer these choices (in this order). */
-  | { topic: 'recap'; choices: ClarifyChoice[] };
+  /** The same decision asked about again: name its reasons, offering each, then these intents. */
+  | { topic: 'recap'; thenIntents: string[] };
 
 /** Errors and notices a channel may show. */
 export type NoticeId =
@@ -74,6 +83,8 @@ export interface ComposedReply {
   links: HelpLink[];
   templateIds: string[];
   explanation?: ExplanationFacts;
+  /** The choices a clarifying reply offered, in the order of its suggestions, for the next turn to pick from. */
+  choices?: ClarifyChoice[];
 }
 
 /** Renders what the core wants to say in a locale; pure, given loaded content. */
