@@ -4,7 +4,7 @@ import { WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import { ChatTokenService } from '../channels/web/chat-token-service.js';
 import type { Locale } from '../core/locale.js';
-import { benchCustomerId, buildBenchScripts, type BenchScript } from './bench-questions.js';
+import { benchCustomerId, buildBenchScripts, expectedReply, type BenchScript } from './bench-questions.js';
 import { readProcessStats, type ProcessStats } from './process-stats.js';
 import { benchServerKinds, type BenchServerResult } from './bench-result.js';
 
@@ -242,6 +242,8 @@ function createClientFactory(prepare: PrepareMessage): ClientFactory {
       const questions = scripts.get(demoId)?.[locale] as BenchScript[];
       const customerId = benchCustomerId(demoId, index);
       const { token } = await tokens.issue(customerId);
+      // The session's conversation context, as Candor keeps it: the decision it last explained.
+      let explained: string | null = null;
       return new BenchClient(
         `${wsUrl}/chat/socket?token=${encodeURIComponent(token)}&locale=${locale}`,
         (sequence) => {
@@ -250,7 +252,9 @@ function createClientFactory(prepare: PrepareMessage): ClientFactory {
             frame: JSON.stringify({ type: 'message', id: `m${sequence}`, text: script.question.text, locale }),
             check: (frame) => {
               if (frame.json?.type !== 'message') return `${customerId} "${script.question.text}": expected a reply, got ${frame.raw.slice(0, 160)}`;
-              if (frame.json.text !== script.expectedText) {
+              const expected = expectedReply(script, explained);
+              explained = expected.explained;
+              if (frame.json.text !== expected.text) {
                 return `${customerId} "${script.question.text}" (${script.question.intent}): got ${JSON.stringify(String(frame.json.text).slice(0, 160))}`;
               }
               return null;

@@ -1,6 +1,7 @@
 import { contentConfigSchema } from '../config/content-config.js';
 import { loadContent } from '../content/load-content.js';
 import type { DecisionEngine } from '../core/ports/decision-engine.js';
+import { CONTEXT_SETTING_INTENTS, RECAPPED_INTENTS, WHAT_TO_DO_INTENT } from '../core/conversation-context.js';
 import type { CustomerDecisions } from '../core/decision.js';
 import type { Locale } from '../core/locale.js';
 import { loadDemoCustomers, type DemoCustomers } from '../decisions/demo-customers.js';
@@ -18,6 +19,19 @@ export interface BenchQuestion {
 export interface BenchScript {
   question: BenchQuestion;
   expectedText: string;
+  /** The decision the answer names reasons of, when it sets the conversation's context (an explanation, the steps). */
+  explainsDecision: string | null;
+  /** For a full explanation: the recap Candor gives instead when the conversation already explained that decision. */
+  recap: { decisionId: string; text: string } | null;
+}
+
+/**
+ * The reply a session's question must get, given the decision its conversation last explained (null:
+ * none yet): a full explanation the first time, the recap after, as the core's context rules say.
+ */
+export function expectedReply(script: BenchScript, explained: string | null): { text: string; explained: string | null } {
+  if (script.recap !== null && script.recap.decisionId === explained) return { text: script.recap.text, explained };
+  return { text: script.expectedText, explained: script.explainsDecision ?? explained };
 }
 
 /**
@@ -33,6 +47,9 @@ export const BENCH_QUESTIONS: readonly BenchQuestion[] = [
   { locale: 'zh-CN', text: '我的额度为什么降了', intent: 'limit.why_dropped' },
   { locale: 'zh-CN', text: '为什么我申请提额被拒绝了', intent: 'limit.increase_denied' },
 ];
+
+/** The intents a recap offers after the reasons (as the core asks for them). */
+const RECAP_THEN = [WHAT_TO_DO_INTENT, 'decision.request_review'];
 
 /** Separates a benchmark customer id from the demo customer whose decisions it borrows. */
 const BENCH_ID_SEPARATOR = '.';
@@ -93,7 +110,14 @@ export function buildBenchScripts(): Map<string, Record<Locale, BenchScript[]>> 
     for (const question of BENCH_QUESTIONS) {
       const composed = composer.compose({ kind: 'answer', intent: question.intent, decisions, anonymous: false }, question.locale);
       if (composed.explanation?.neutral) continue;
-      byLocale[question.locale].push({ question, expectedText: composed.text });
+      const facts = composed.explanation;
+      const explainsDecision = facts && CONTEXT_SETTING_INTENTS.has(question.intent) ? facts.decisionId : null;
+      const explained = decisions?.decisions.find((decision) => decision.decisionId === facts?.decisionId);
+      const recap =
+        explained && facts && facts.codesShown.length > 0 && RECAPPED_INTENTS.has(question.intent)
+          ? { decisionId: explained.decisionId, text: composer.compose({ kind: 'follow_up', decision: explained, about: { topic: 'recap', thenIntents: RECAP_THEN } }, question.locale).text }
+          : null;
+      byLocale[question.locale].push({ question, expectedText: composed.text, explainsDecision, recap });
     }
     if (byLocale.en.length > 0 && byLocale['zh-CN'].length > 0) scripts.set(id, byLocale);
   }

@@ -1,4 +1,4 @@
-import { type ClarifyChoice, MAX_REASON_POSITION, WHAT_TO_DO_INTENT } from './conversation-context.js';
+import { type ClarifyChoice, CONTEXT_SETTING_INTENTS, MAX_REASON_POSITION, RECAPPED_INTENTS, WHAT_TO_DO_INTENT } from './conversation-context.js';
 import type { Conversation } from './conversation.js';
 import type { CustomerDecisions, LimitDecision } from './decision.js';
 import type { Locale } from './locale.js';
@@ -143,7 +143,7 @@ async function answerIntent(
   }
   const composed = say(answer);
   const isReview = intent.id === REVIEW_INTENT;
-  if (composed.explanation && EXPLAINED_BY.has(intent.id)) rememberExplained(draft.conversation, composed.explanation);
+  if (composed.explanation && CONTEXT_SETTING_INTENTS.has(intent.id)) rememberExplained(draft.conversation, composed.explanation);
   const facts = composed.explanation ?? (isReview && decisions ? explainLatestDecision(deps, decisions, draft.conversation.locale) : undefined);
   if (composed.explanation) draft.reasonsShown.push(...composed.explanation.codesShown);
   // The audit says what this reply showed; reasons explained only on the agent's card count as not shown.
@@ -159,12 +159,6 @@ async function answerIntent(
   }
   if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts, note: null, now }, say);
 }
-
-/** Intents whose answer explains a decision's reasons, so that later follow-ups are about that decision. */
-const EXPLAINED_BY: ReadonlySet<string> = new Set(['limit.why_dropped', 'limit.increase_denied', 'account.frozen', 'limit.how_to_increase']);
-
-/** Intents that explain a decision in full: asked again about the same decision, they recap instead of repeating. */
-const RECAPPED: ReadonlySet<string> = new Set(['limit.why_dropped', 'limit.increase_denied', 'account.frozen']);
 
 function rememberExplained(conversation: Conversation, facts: ExplanationFacts): void {
   conversation.context = {
@@ -189,7 +183,7 @@ function askedAgain(
   decisions: CustomerDecisions | null,
 ): { decision: LimitDecision; facts: ExplanationFacts } | undefined {
   const explained = draft.conversation.context.explained;
-  if (!explained || explained.neutral || explained.reasonsShown.length === 0 || !decisions || !RECAPPED.has(answer.intent)) return undefined;
+  if (!explained || explained.neutral || explained.reasonsShown.length === 0 || !decisions || !RECAPPED_INTENTS.has(answer.intent)) return undefined;
   const facts = deps.composer.compose(answer, draft.conversation.locale).explanation;
   if (facts?.decisionId !== explained.decisionId) return undefined;
   const decision = decisions.decisions.find((candidate) => candidate.decisionId === explained.decisionId);

@@ -6,6 +6,12 @@ export const REASON_DETAIL_INTENT = 'limit.reason_detail';
 /** The intent of "what do I do now" about the decision in context. */
 export const WHAT_TO_DO_INTENT = 'limit.what_to_do';
 
+/** Intents that explain a decision in full: asked again about the same decision, they recap instead of repeating. */
+export const RECAPPED_INTENTS: ReadonlySet<string> = new Set(['limit.why_dropped', 'limit.increase_denied', 'account.frozen']);
+
+/** Intents whose answer names a decision's reasons, so that later follow-ups are about that decision. */
+export const CONTEXT_SETTING_INTENTS: ReadonlySet<string> = new Set([...RECAPPED_INTENTS, 'limit.how_to_increase']);
+
 /** The most reasons an explanation shows, so the most positions a follow-up can name. */
 export const MAX_REASON_POSITION = 4;
 

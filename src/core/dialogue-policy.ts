@@ -102,7 +102,7 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
 
   // "the utilisation one", "what about the second?" right after an explanation: a reason of it, whatever the
   // classifier made of words it has never seen together, unless it clearly heard something else.
-  if (detailProfile && namesShownReason(context, input.reference) && (isUnsure || REFERS_TO_REASONS.has(profile?.id ?? ''))) {
+  if (detailProfile && namesShownReason(context, input.reference) && (isUnsure || refersToReasons(input.reference, profile?.id))) {
     return followUp(detailProfile, context, input.reference, conversation.lastIntent, negative);
   }
 
@@ -126,8 +126,12 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
   return answerOrFollowUp(profile, context, input.reference, conversation.lastIntent, negative);
 }
 
-/** Intents a reference to a shown reason is read as a question about that reason from (the classifier's near misses). */
-const REFERS_TO_REASONS: ReadonlySet<string> = new Set([
+/**
+ * Intents a position ("the second one") is read as a question about that reason from: the classifier's
+ * near misses. A reason named by its topic is a weaker sign ("how do I increase my limit" names no
+ * reason, though "increase" may be a word for one), so it overrides only the intents about reasons.
+ */
+const POSITION_REFERS_FROM: ReadonlySet<string> = new Set([
   REASON_DETAIL_INTENT,
   'limit.what_to_do',
   'limit.why_dropped',
@@ -136,6 +140,11 @@ const REFERS_TO_REASONS: ReadonlySet<string> = new Set([
   'account.frozen',
   'repayment.overdue_impact',
 ]);
+const TOPIC_REFERS_FROM: ReadonlySet<string> = new Set([REASON_DETAIL_INTENT, 'limit.what_to_do', 'repayment.overdue_impact']);
+
+function refersToReasons(reference: ReasonReference, intent: string | undefined): boolean {
+  return (reference.kind === 'topic' ? TOPIC_REFERS_FROM : POSITION_REFERS_FROM).has(intent ?? '');
+}
 
 /** True when the message names a reason the customer was shown: by position, "the last one", or what a shown one is about. */
 function namesShownReason(context: ConversationContext, reference: ReasonReference): boolean {
