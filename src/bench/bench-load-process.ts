@@ -151,7 +151,8 @@ class BenchClient {
 
   private onFrame(frame: ServerFrame): void {
     const type = frame.json?.type;
-    if (type === 'typing' || type === 'session') return;
+    // Typing, history and delivery receipts are not replies.
+    if (type === 'typing' || type === 'session' || type === 'history' || type === 'delivered') return;
     const replyId = typeof frame.json?.id === 'string' && type === 'message' ? frame.json.id : null;
     // Candor keeps each reply until the widget acknowledges it; the client acks like the widget does.
     if (replyId !== null && this.awaitsSessionFrame) this.ws?.send(JSON.stringify({ type: 'ack', id: replyId }));

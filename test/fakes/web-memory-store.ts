@@ -1,9 +1,13 @@
+import type { StoredMessage } from '../../src/core/conversation.js';
 import type { PendingDelivery } from '../../src/core/ports/conversation-store.js';
 import type { DeliveryStore } from '../../src/channels/web/web-customer-channel.js';
 
-/** The offline-delivery part of the ConversationStore, in memory, for web channel tests. */
+/** The offline-delivery and transcript part of the ConversationStore, in memory, for web channel tests. */
 export class WebMemoryStore implements DeliveryStore {
   private readonly pending = new Map<string, PendingDelivery[]>();
+  private readonly messages: StoredMessage[] = [];
+  /** When set, `listMessages` throws it (a database outage). */
+  failHistory: Error | null = null;
   /** Every acknowledgement received, in order, for assertions. */
   readonly acks: Array<{ recipient: string; id: string }> = [];
 
@@ -24,6 +28,17 @@ export class WebMemoryStore implements DeliveryStore {
     const remaining = list.filter((delivery) => delivery.id !== id);
     if (remaining.length === 0) this.pending.delete(recipient);
     else this.pending.set(recipient, remaining);
+  }
+
+  async listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {
+    if (this.failHistory !== null) throw this.failHistory;
+    const mine = this.messages.filter((message) => message.conversationId === conversationId);
+    return structuredClone(limit === undefined ? mine : mine.slice(-limit));
+  }
+
+  /** Stores transcript messages, as a turn or a case action would. */
+  addMessages(...messages: StoredMessage[]): void {
+    this.messages.push(...structuredClone(messages));
   }
 
   /** Ids still kept for a recipient, oldest first. */

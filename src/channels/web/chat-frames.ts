@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../core/locale.js';
+import type { StoredMessage } from '../../core/conversation.js';
 import type { NoticeId } from '../../core/ports/reply-composer.js';
 import type { OutgoingReply } from '../../core/reply.js';
 import { rememberResults } from '../../runtime/remember-results.js';
@@ -46,8 +47,11 @@ export type ClientFrame =
   | { type: 'ack'; id: string }
   | { type: 'typing' };
 
-/** The outcome of reading one client frame. */
-export type FrameParse = { ok: true; frame: ClientFrame } | { ok: false; notice: NoticeId };
+/**
+ * The outcome of reading one client frame. A refused message frame whose id could be read carries it,
+ * so the widget can mark that message as not sent.
+ */
+export type FrameParse = { ok: true; frame: ClientFrame } | { ok: false; notice: NoticeId; id?: string };
 
 /** Parses, validates and normalises one text frame from a client; never throws. */
 export function parseClientFrame(raw: string): FrameParse {
@@ -61,9 +65,17 @@ export function parseClientFrame(raw: string): FrameParse {
   const parsed = clientFrameSchema.safeParse(value);
   if (!parsed.success) {
     const isLongText = (value as { type?: unknown }).type === 'message' && parsed.error.issues.some((issue) => issue.path[0] === 'text' && issue.code === 'too_big');
-    return { ok: false, notice: isLongText ? 'text_too_long' : 'invalid_frame' };
+    return refusal(isLongText ? 'text_too_long' : 'invalid_frame', value);
   }
-  return finishFrame(parsed.data);
+  const finished = finishFrame(parsed.data);
+  return finished.ok || parsed.data.type !== 'message' ? finished : { ...finished, id: parsed.data.id };
+}
+
+/** A refusal, with the message id when the frame was a message whose id is well-formed. */
+function refusal(notice: NoticeId, value: object): FrameParse {
+  const { type, id } = value as { type?: unknown; id?: unknown };
+  if (type !== 'message' || !clientMessageIdSchema.safeParse(id).success) return { ok: false, notice };
+  return { ok: false, notice, id: id as string };
 }
 
 function finishFrame(frame: ClientFrame): FrameParse {
@@ -115,16 +127,58 @@ export const replyFrameSchema = z.object({
   /** What the reply does; a `clarify` reply's choices are its suggestions. Replies kept before acts existed read as answers. */
   act: z.enum(['answer', 'clarify', 'out_of_scope', 'handover', 'relay', 'rating']).default('answer'),
   state: z.enum(['bot', 'queued', 'claimed', 'resolved']),
+  /** When the reply was written (ISO 8601); replies kept before it was sent have none. */
+  createdAt: z.string().optional(),
 });
 
 /** A reply frame. */
 export type ReplyFrame = z.infer<typeof replyFrameSchema>;
 
+/** The most recent messages a history frame carries. */
+export const HISTORY_LIMIT = 50;
+
+/** One message of the conversation's recent history, as the widget shows it on a reload or in another tab. */
+export const historyEntrySchema = z.object({
+  /** The stored message's id; a bot or agent entry has the id its reply frame had. */
+  id: z.string().min(1),
+  from: z.enum(['customer', 'bot', 'agent']),
+  /** The text as stored, that is redacted. */
+  text: z.string(),
+  createdAt: z.string(),
+  /** For a customer entry: the id the widget gave the message, so it can recognise its own. */
+  clientId: z.string().optional(),
+});
+
+/** A history entry. */
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** The conversation's recent history, oldest first; sent once per socket, before any kept reply. */
+export const historyFrameSchema = z.object({ type: z.literal('history'), messages: z.array(historyEntrySchema) });
+
+/** A history frame. */
+export type HistoryFrame = z.infer<typeof historyFrameSchema>;
+
 /** A frame the server sends besides replies. */
 export type ServiceFrame =
   | { type: 'session'; anonymous: boolean; resume?: string }
-  | { type: 'typing' }
-  | { type: 'error'; code: NoticeId; text: string };
+  | HistoryFrame
+  /** Someone is writing a reply; today only the bot while a turn runs. */
+  | { type: 'typing'; from: 'bot' | 'agent'; agentName?: string }
+  /** The customer message with this client id is stored (answered, or passed on to a person). */
+  | { type: 'delivered'; id: string }
+  /** A refusal or failure; `id` names the customer message that was not sent, when there was one. */
+  | { type: 'error'; code: NoticeId; text: string; id?: string };
+
+/**
+ * The history entry of a stored message, or null for what the customer never sees: system lines
+ * (case events, internal notes) and the empty customer message of a greeting.
+ */
+export function toHistoryEntry(message: StoredMessage): HistoryEntry | null {
+  if (message.author === 'system' || message.text === '') return null;
+  const entry: HistoryEntry = { id: message.id, from: message.author, text: message.text, createdAt: message.createdAt };
+  if (message.author === 'customer' && message.clientMessageId !== null) entry.clientId = message.clientMessageId;
+  return entry;
+}
 
 /** Copies only the customer-facing fields of a reply, field by field, so nothing internal can ride along. */
 export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
@@ -142,6 +196,7 @@ export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
     links: reply.links.filter((link) => isSafeLinkUrl(link.url)).map((link) => ({ label: link.label, url: link.url })),
     act: reply.act,
     state: reply.state,
+    createdAt: reply.createdAt,
   };
   if (reply.agentName !== undefined) frame.agentName = reply.agentName;
   if (reply.event !== undefined) frame.event = reply.event;

@@ -224,8 +224,10 @@ export class ChatSocketGateway {
     }
     const parsed = parseClientFrame(rawDataToString(data));
     const bucket = parsed.ok && parsed.frame.type === 'ack' ? session.acks : session.frames;
-    if (!bucket.tryTake()) return this.sendError(ws, session, 'rate_limited');
-    if (!parsed.ok) return this.sendError(ws, session, parsed.notice);
+    // A refused message is named in its error frame, so the widget marks it as not sent.
+    const messageId = parsed.ok ? (parsed.frame.type === 'message' ? parsed.frame.id : undefined) : parsed.id;
+    if (!bucket.tryTake()) return this.sendError(ws, session, 'rate_limited', messageId);
+    if (!parsed.ok) return this.sendError(ws, session, parsed.notice, messageId);
 
     const frame = parsed.frame;
     switch (frame.type) {
@@ -275,16 +277,21 @@ export class ChatSocketGateway {
         this.deps.logger.error({ conversationId: session.conversationId, code: error.code, err: error }, 'web turn failed');
         // A database outage (storage_unavailable) gets the generic "please try again in a moment": the
         // message may be sent again safely (a client message id already stored is skipped).
-        this.sendError(ws, session, error.code === 'conversation_busy' ? 'busy' : 'generic');
+        this.sendError(ws, session, error.code === 'conversation_busy' ? 'busy' : 'generic', input.clientMessageId);
+      } else if (input.clientMessageId !== undefined && ws.readyState === ws.OPEN) {
+        // The turn is stored (or was already: a resend), so the message is delivered. Ids are [A-Za-z0-9_-].
+        ws.send(`{"type":"delivered","id":"${input.clientMessageId}"}`);
       }
     } finally {
       clearTimeout(typing);
     }
   }
 
-  private sendError(ws: WebSocket, session: ChatSession, notice: NoticeId): void {
+  private sendError(ws: WebSocket, session: ChatSession, notice: NoticeId, messageId?: string): void {
     if (ws.readyState !== ws.OPEN || ws.bufferedAmount > MAX_BUFFERED_FOR_ERRORS) return;
-    ws.send(this.errorFrame(notice, session.locale));
+    const frame = this.errorFrame(notice, session.locale);
+    // Message ids are [A-Za-z0-9_-] (checked by the frame schema), so the id needs no escaping.
+    ws.send(messageId === undefined ? frame : `${frame.slice(0, -1)},"id":"${messageId}"}`);
   }
 
   /** Error frames are composed once per locale and notice: rejections must stay cheap under a flood. */
@@ -316,7 +323,7 @@ export class ChatSocketGateway {
   }
 }
 
-const TYPING_FRAME = JSON.stringify({ type: 'typing' } satisfies ServiceFrame);
+const TYPING_FRAME = JSON.stringify({ type: 'typing', from: 'bot' } satisfies ServiceFrame);
 
 function rawDataToString(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');

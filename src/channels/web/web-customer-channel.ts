@@ -1,13 +1,13 @@
 import { CandorError } from '../../core/candor-error.js';
 import { InProcessConversationLock } from '../../core/in-process-conversation-lock.js';
-import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { ConversationStore, PendingDelivery } from '../../core/ports/conversation-store.js';
 import { localDeliverySignal, type DeliverySignal } from '../../core/ports/delivery-signal.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { CustomerChannel, OutgoingReply } from '../../core/reply.js';
-import { replyFrameSchema, toReplyFrame } from './chat-frames.js';
+import { HISTORY_LIMIT, replyFrameSchema, toHistoryEntry, toReplyFrame, type HistoryEntry, type HistoryFrame } from './chat-frames.js';
 
-/** The part of the conversation store the web channel uses: replies kept until acknowledged. */
-export type DeliveryStore = Pick<ConversationStore, 'enqueueDelivery' | 'listPendingDeliveries' | 'ackDelivery'>;
+/** The part of the conversation store the web channel uses: replies kept until acknowledged, and the recent transcript. */
+export type DeliveryStore = Pick<ConversationStore, 'enqueueDelivery' | 'listPendingDeliveries' | 'ackDelivery' | 'listMessages'>;
 
 /** One open socket of a conversation, as the delivery side sees it. */
 export interface ChatConnection {
@@ -126,7 +126,11 @@ export class WebCustomerChannel implements CustomerChannel {
     });
   }
 
-  /** Registers a socket, then sends it the replies kept while the conversation had no acknowledging socket. */
+  /**
+   * Registers a socket, then sends it the conversation's recent history (one frame) and the replies kept
+   * while the conversation had no acknowledging socket; a kept reply is left out of the history, so it
+   * arrives once, as itself.
+   */
   async attach(connection: ChatConnection): Promise<void> {
     let sockets = this.connections.get(connection.conversationId);
     if (!sockets) {
@@ -138,7 +142,13 @@ export class WebCustomerChannel implements CustomerChannel {
     sockets.set(connection, state);
     await this.order.withLock(connection.conversationId, async () => {
       try {
-        const pending = await this.store.listPendingDeliveries(connection.conversationId);
+        let pending: PendingDelivery[] = [];
+        try {
+          pending = await this.store.listPendingDeliveries(connection.conversationId);
+        } finally {
+          // Sent even when the kept replies could not be read: the widget waits for it before it starts.
+          connection.send(JSON.stringify(await this.history(connection.conversationId, new Set(pending.map((delivery) => delivery.id)))));
+        }
         for (const delivery of pending) {
           const frame = replyFrameSchema.safeParse(delivery.payload);
           if (!frame.success) {
@@ -151,6 +161,21 @@ export class WebCustomerChannel implements CustomerChannel {
         state.ready = true;
       }
     });
+  }
+
+  /** The conversation's recent messages the customer may see, without the kept replies about to be sent; empty when the store fails. */
+  private async history(conversationId: string, kept: ReadonlySet<string>): Promise<HistoryFrame> {
+    const messages: HistoryEntry[] = [];
+    try {
+      for (const message of await this.store.listMessages(conversationId, HISTORY_LIMIT)) {
+        const entry = toHistoryEntry(message);
+        if (entry !== null && !kept.has(entry.id)) messages.push(entry);
+      }
+    } catch (error) {
+      // The chat still works without its history; the widget then starts as for a new conversation.
+      this.logger.warn({ conversationId, err: error }, 'web chat history could not be read');
+    }
+    return { type: 'history', messages };
   }
 
   /** Forgets a closed socket; the conversation's other sockets are untouched. */

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebChannel } from '../../../src/channels/web/create-web-channel.js';
 import { webConfigSchema } from '../../../src/config/web-config.js';
@@ -136,13 +137,20 @@ describe('web channel over real websockets', () => {
     ['null', 'null', 'invalid_frame'],
     ['an unknown type', '{"type": "eval", "code": "1"}', 'invalid_frame'],
     ['a message without an id', '{"type": "message", "text": "hi"}', 'invalid_frame'],
-    ['an over-long text', JSON.stringify({ type: 'message', id: 'long', text: 'a'.repeat(2001) }), 'text_too_long'],
-    ['an over-long text after NFKC', JSON.stringify({ type: 'message', id: 'long2', text: '㍻'.repeat(1001) }), 'text_too_long'],
-  ])('answers %s with an error frame and stays up', async (_label, raw, code) => {
+    ['a message with a bad id', '{"type": "message", "id": "a b", "text": "hi"}', 'invalid_frame'],
+    ['an over-long text', JSON.stringify({ type: 'message', id: 'long', text: 'a'.repeat(2001) }), 'text_too_long', 'long'],
+    ['an over-long text after NFKC', JSON.stringify({ type: 'message', id: 'long2', text: '㍻'.repeat(1001) }), 'text_too_long', 'long2'],
+    ['a message with a bad locale', JSON.stringify({ type: 'message', id: 'fr1', text: 'bonjour', locale: 'fr' }), 'invalid_frame', 'fr1'],
+  ])('answers %s with an error frame (naming the refused message) and stays up', async (_label, raw, code, id?: string) => {
     const client = await open();
     client.sendRaw(raw);
     const error = await client.error();
-    expect(error).toEqual({ type: 'error', code, text: new WebFakeComposer().compose({ kind: 'error', error: code as 'invalid_frame' }, 'en').text });
+    expect(error).toEqual({
+      type: 'error',
+      code,
+      text: new WebFakeComposer().compose({ kind: 'error', error: code as 'invalid_frame' }, 'en').text,
+      ...(id === undefined ? {} : { id }),
+    });
     expect(turns.received).toEqual([]);
     client.send({ type: 'message', id: 'after', text: 'still there?' });
     expect((await client.reply()).text).toBe('You said: still there?');
@@ -172,11 +180,16 @@ describe('web channel over real websockets', () => {
   it('rate-limits a message flood with error frames; the socket and server stay up', async () => {
     const client = await open();
     for (let index = 0; index < 40; index += 1) client.send({ type: 'message', id: `f${index}`, text: `flood ${index}` });
-    await client.error();
+    const firstRefusal = await client.error();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const rateLimited = client.frames.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited').length + 1;
-    expect(rateLimited).toBeGreaterThanOrEqual(25);
+    const refusals = [firstRefusal, ...client.frames.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited')];
+    expect(refusals.length).toBeGreaterThanOrEqual(25);
     expect(turns.received.length).toBeLessThanOrEqual(12);
+    // Each refusal names its message, and exactly the messages that were not refused are delivered.
+    const refusedIds = refusals.map((frame) => frame.id);
+    const deliveredIds = client.frames.filter((frame) => frame.type === 'delivered').map((frame) => frame.id);
+    expect(new Set([...refusedIds, ...deliveredIds]).size).toBe(40);
+    expect(deliveredIds).toEqual(turns.received.map((message) => message.clientMessageId));
     await new Promise((resolve) => setTimeout(resolve, 1100));
     client.send({ type: 'message', id: 'calm', text: 'calm again' });
     expect((await client.next((frame) => frame.type === 'message' && frame.text === 'You said: calm again')).text).toBe('You said: calm again');
@@ -259,7 +272,8 @@ describe('web channel over real websockets', () => {
     } as OutgoingReply;
     await web.channel.customerChannel.deliver(leaky);
     const frame = await client.reply();
-    expect(Object.keys(frame).sort()).toEqual(['agentName', 'event', 'from', 'id', 'links', 'state', 'suggestions', 'text', 'type']);
+    expect(Object.keys(frame).sort()).toEqual(['act', 'agentName', 'createdAt', 'event', 'from', 'id', 'links', 'state', 'suggestions', 'text', 'type']);
+    expect(frame.createdAt).toBe(leaky.createdAt);
     expect(frame.links).toEqual([{ label: 'Help', url: 'https://help.example.com/a' }]);
     expect(JSON.stringify(web.store.pendingIds('web:demo-drop'))).not.toContain('AML');
   });
@@ -284,20 +298,45 @@ describe('web channel over real websockets', () => {
     const client = await open();
     turns.failNext = new Error('boom');
     client.send({ type: 'message', id: 'x1', text: 'hello' });
-    expect((await client.error()).code).toBe('generic');
+    expect(await client.error()).toMatchObject({ code: 'generic', id: 'x1' });
     turns.failNext = new CandorError('conversation_busy', 'busy');
     client.send({ type: 'message', id: 'x2', text: 'hello' });
-    expect((await client.error()).code).toBe('busy');
+    expect(await client.error()).toMatchObject({ code: 'busy', id: 'x2' });
     client.send({ type: 'message', id: 'x3', text: 'hello' });
     expect((await client.reply()).text).toBe('You said: hello');
+    expect(await client.next((frame) => frame.type === 'delivered')).toEqual({ type: 'delivered', id: 'x3' });
+    expect(client.frames.filter((frame) => frame.type === 'delivered')).toEqual([]);
   });
 
   it('shows typing while a slow turn runs', async () => {
     const client = await open();
     turns.delayMs = 600;
     client.send({ type: 'message', id: 'slow', text: 'slow one' });
-    await client.next((frame) => frame.type === 'typing');
+    expect(await client.next((frame) => frame.type === 'typing')).toEqual({ type: 'typing', from: 'bot' });
     expect((await client.reply()).text).toBe('You said: slow one');
+  });
+
+  it('opens every socket with a history frame, after the session frame and before kept replies', async () => {
+    web.store.addMessages(
+      { id: 'h1', conversationId: 'web:demo-drop', author: 'customer', text: 'why did my limit drop', intent: null, confidence: null, clientMessageId: 'w1', createdAt: '2026-03-14T09:00:00.000Z' },
+      { id: 'h2', conversationId: 'web:demo-drop', author: 'system', text: 'Claimed by Mei.', intent: null, confidence: null, clientMessageId: null, createdAt: '2026-03-14T09:00:01.000Z' },
+    );
+    const kept = reply('web:demo-drop', 'kept while away');
+    await web.channel.customerChannel.deliver(kept);
+    const client = await open({ token: await tokenFor('demo-drop') });
+    await client.reply();
+    const history = await client.next((frame) => frame.type === 'history');
+    expect(history).toEqual({ type: 'history', messages: [{ id: 'h1', from: 'customer', text: 'why did my limit drop', createdAt: '2026-03-14T09:00:00.000Z', clientId: 'w1' }] });
+
+    const order: string[] = [];
+    const again = new WebSocket(`${web.socketUrl}?token=${await tokenFor('demo-drop')}`);
+    again.on('message', (data) => order.push((JSON.parse(data.toString()) as { type: string }).type));
+    await waitFor(() => order.length >= 3);
+    expect(order.slice(0, 3)).toEqual(['session', 'history', 'message']);
+    again.close();
+
+    const anonymous = await open();
+    expect(await anonymous.next((frame) => frame.type === 'history')).toEqual({ type: 'history', messages: [] });
   });
 
   it('lets an anonymous visitor resume the same conversation after a reconnect', async () => {

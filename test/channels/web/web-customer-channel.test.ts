@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { HISTORY_LIMIT } from '../../../src/channels/web/chat-frames.js';
 import { WebCustomerChannel, type ChatConnection } from '../../../src/channels/web/web-customer-channel.js';
 import { silentLogger } from '../../../src/core/ports/logger.js';
+import type { StoredMessage } from '../../../src/core/conversation.js';
 import type { OutgoingReply } from '../../../src/core/reply.js';
 import { WebMemoryStore } from '../../fakes/web-memory-store.js';
 
 class RecordingConnection implements ChatConnection {
+  /** Every frame but history frames, in order. */
   readonly sent: Array<Record<string, unknown>> = [];
+  /** The history frames, in order. */
+  readonly histories: Array<{ type: 'history'; messages: Array<Record<string, unknown>> }> = [];
   isOpen = true;
   constructor(readonly conversationId: string) {}
   send(data: string): boolean {
     if (!this.isOpen) return false;
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+    const frame = JSON.parse(data) as Record<string, unknown>;
+    if (frame.type === 'history') {
+      if (this.sent.length > 0) throw new Error('a history frame after a reply');
+      this.histories.push(frame as RecordingConnection['histories'][number]);
+    } else {
+      this.sent.push(frame);
+    }
     return true;
   }
   ids(): unknown[] {
@@ -103,6 +114,7 @@ describe('WebCustomerChannel', () => {
       },
       listPendingDeliveries: (recipient: string) => store.listPendingDeliveries(recipient),
       ackDelivery: (recipient: string, id: string) => store.ackDelivery(recipient, id),
+      listMessages: (conversationId: string) => store.listMessages(conversationId),
     };
     const channel = new WebCustomerChannel({ store: slowStore, logger: silentLogger });
     const tab = new RecordingConnection('web:c1');
@@ -134,5 +146,79 @@ describe('WebCustomerChannel', () => {
     const tab = new RecordingConnection('web:c1');
     await channel.attach(tab);
     expect(tab.sent).toEqual([]);
+  });
+
+  it('opens each socket with the recent history: customer, bot and agent messages as stored, no system lines, kept replies left to arrive as themselves', async () => {
+    const store = new WebMemoryStore();
+    const at = (second: number) => `2026-03-14T09:00:${String(second).padStart(2, '0')}.000Z`;
+    const message = (id: string, author: StoredMessage['author'], text: string, second: number, clientMessageId: string | null = null): StoredMessage => ({
+      id,
+      conversationId: 'web:c1',
+      author,
+      text,
+      intent: null,
+      confidence: null,
+      clientMessageId,
+      createdAt: at(second),
+    });
+    store.addMessages(
+      message('g0', 'customer', '', 0),
+      message('g1', 'bot', 'Hi, I am Candor.', 1),
+      message('c1', 'customer', 'my phone is [phone]', 2, 'w1'),
+      message('s1', 'system', 'Claimed by Mei.', 3),
+      message('b1', 'bot', 'Mei from our team has joined.', 3),
+      message('n1', 'system', 'Mei: note: check the file', 4),
+      message('a1', 'agent', 'Hi, I am Mei.', 5),
+      message('a2', 'agent', 'Still there?', 6),
+      message('x1', 'customer', 'someone else', 7),
+    );
+    store.addMessages({ ...message('o1', 'customer', 'other conversation', 8), conversationId: 'web:c2' });
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    // a2 is still kept (not acknowledged): it comes as its own reply frame, not in the history.
+    await channel.deliver({ ...reply('web:c1', 'Still there?'), id: 'a2', from: 'agent', agentName: 'Mei' });
+
+    const tab = new RecordingConnection('web:c1');
+    await channel.attach(tab);
+    expect(tab.histories).toEqual([
+      {
+        type: 'history',
+        messages: [
+          { id: 'g1', from: 'bot', text: 'Hi, I am Candor.', createdAt: at(1) },
+          { id: 'c1', from: 'customer', text: 'my phone is [phone]', createdAt: at(2), clientId: 'w1' },
+          { id: 'b1', from: 'bot', text: 'Mei from our team has joined.', createdAt: at(3) },
+          { id: 'a1', from: 'agent', text: 'Hi, I am Mei.', createdAt: at(5) },
+          { id: 'x1', from: 'customer', text: 'someone else', createdAt: at(7) },
+        ],
+      },
+    ]);
+    expect(tab.ids()).toEqual(['a2']);
+    expect(JSON.stringify(tab.histories)).not.toContain('note');
+
+    // Another tab, later: the acknowledged reply is history now, and the history comes once per socket.
+    await channel.acknowledge(tab, 'a2');
+    const second = new RecordingConnection('web:c1');
+    await channel.attach(second);
+    await channel.deliver(reply('web:c1', 'live'));
+    expect(second.histories).toHaveLength(1);
+    expect(second.histories[0]?.messages.map((entry) => entry.id)).toEqual(['g1', 'c1', 'b1', 'a1', 'a2', 'x1']);
+    expect(second.sent.map((frame) => frame.text)).toEqual(['live']);
+  });
+
+  it('sends at most the last HISTORY_LIMIT messages, and an empty history when the transcript cannot be read', async () => {
+    const store = new WebMemoryStore();
+    for (let index = 0; index < HISTORY_LIMIT + 5; index += 1) {
+      store.addMessages({ id: `m${index}`, conversationId: 'web:c1', author: 'bot', text: `line ${index}`, intent: null, confidence: null, clientMessageId: null, createdAt: new Date(Date.UTC(2026, 2, 14, 9, 0, index)).toISOString() });
+    }
+    const channel = new WebCustomerChannel({ store, logger: silentLogger });
+    const tab = new RecordingConnection('web:c1');
+    await channel.attach(tab);
+    const ids = tab.histories[0]?.messages.map((entry) => entry.id) ?? [];
+    expect(ids).toHaveLength(HISTORY_LIMIT);
+    expect(ids.at(-1)).toBe(`m${HISTORY_LIMIT + 4}`);
+
+    store.failHistory = new Error('database down');
+    const other = new RecordingConnection('web:c1');
+    await channel.attach(other);
+    expect(other.histories).toEqual([{ type: 'history', messages: [] }]);
   });
 });

@@ -8,6 +8,11 @@
   const MAX_TEXT_CHARS = 2000;
   const MAX_BACKOFF_MS = 30000;
   const TYPING_TIMEOUT_MS = 15000;
+  /** Refusals worth trying again as they are; a message too long or unreadable has to be changed instead. */
+  const RETRYABLE_CODES = ['rate_limited', 'busy', 'generic'];
+  /** Replies whose links, suggestions and agent name this tab remembers, so a reload shows them again. */
+  const MAX_REMEMBERED_REPLIES = 50;
+  const RATING_PATTERN = /^[1-5]$/;
 
   const elements = {
     chat: document.getElementById('chat'),
@@ -38,7 +43,15 @@
     reconnectTimer: null,
     typingTimer: null,
     outbox: [],
+    /** Customer messages sent or queued and not yet confirmed, by client id: { frame, item }. */
+    unconfirmed: new Map(),
+    /** Customer messages the server refused, by client id: the frame to send again on retry. */
+    refused: new Map(),
+    /** Client ids of the customer messages this page shows, so the history does not repeat them. */
+    ownIds: new Set(),
+    /** Reply and history ids already shown. */
     seen: new Set(),
+    remembered: loadRememberedReplies(),
     notices: {},
     agentName: null,
     stopped: false,
@@ -63,6 +76,28 @@
       return fromFragment;
     }
     return sessionStorage.getItem('candor.token');
+  }
+
+  function loadRememberedReplies() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem('candor.replies') || '[]');
+      return new Map(Array.isArray(saved) ? saved : []);
+    } catch {
+      return new Map();
+    }
+  }
+
+  // Only what the stored transcript lacks (links, suggestions, act, agent name), and only in this tab.
+  function rememberReply(reply) {
+    const extras = { act: reply.act, state: reply.state, links: reply.links, suggestions: reply.suggestions, agentName: reply.agentName };
+    state.remembered.delete(reply.id);
+    state.remembered.set(reply.id, extras);
+    while (state.remembered.size > MAX_REMEMBERED_REPLIES) state.remembered.delete(state.remembered.keys().next().value);
+    try {
+      sessionStorage.setItem('candor.replies', JSON.stringify(Array.from(state.remembered)));
+    } catch {
+      // A full or disabled storage only costs the links after a reload.
+    }
   }
 
   function t(key, values) {
@@ -93,6 +128,9 @@
     elements.langToggle.textContent = t('otherLanguage');
     elements.langToggle.setAttribute('aria-label', t('otherLanguageName'));
     elements.langToggle.lang = state.locale === 'en' ? 'zh-CN' : 'en';
+    for (const time of elements.messages.querySelectorAll('time[datetime]')) time.textContent = formatTime(time.getAttribute('datetime'));
+    for (const item of elements.messages.querySelectorAll('.message-customer[data-status]')) renderStatus(item);
+    relabelSuggestions();
     renderConnection();
   }
 
@@ -157,13 +195,8 @@
       state.isOpen = true;
       state.attempts = 0;
       setConnection('online');
-      const hello = { type: 'hello', locale: state.locale };
-      if (!state.hasStarted) {
-        hello.start = true;
-        if (state.topic) hello.topic = state.topic;
-        state.hasStarted = true;
-      }
-      socket.send(JSON.stringify(hello));
+      // The chat is started (greeting or deep-link topic) once the history says whether it is new.
+      socket.send(JSON.stringify({ type: 'hello', locale: state.locale }));
       flushOutbox();
     });
     socket.addEventListener('message', (event) => {
@@ -181,6 +214,7 @@
       state.isOpen = false;
       state.socket = null;
       hideTyping();
+      requeueUnconfirmed(event.code === 1009);
       if (event.code === 1009) showNotice(noticeText('text_too_long'));
       if (!wasOpen && state.token) {
         checkToken().then((isValid) => (isValid ? scheduleReconnect() : stopForExpiredToken()));
@@ -234,14 +268,63 @@
         sessionStorage.setItem('candor.resume', frame.resume);
       }
       renderIdentity(frame.anonymous === true);
+    } else if (frame.type === 'history') {
+      receiveHistory(Array.isArray(frame.messages) ? frame.messages : []);
     } else if (frame.type === 'message') {
       receiveReply(frame);
     } else if (frame.type === 'typing') {
-      showTyping();
+      showTyping(frame);
+    } else if (frame.type === 'delivered') {
+      if (typeof frame.id === 'string') confirmMessage(frame.id);
     } else if (frame.type === 'error') {
       hideTyping();
+      if (typeof frame.id === 'string') refuseMessage(frame.id, String(frame.code));
       showNotice(noticeText(String(frame.code), typeof frame.text === 'string' ? frame.text : ''));
     }
+  }
+
+  // The conversation so far, from the server's store: shown once (the page may already show part of it).
+  function receiveHistory(entries) {
+    elements.messages.setAttribute('data-history', 'loaded');
+    let last = null;
+    for (const entry of entries) {
+      if (!entry || typeof entry.id !== 'string' || typeof entry.text !== 'string') continue;
+      const from = entry.from === 'customer' || entry.from === 'agent' ? entry.from : 'bot';
+      const clientId = typeof entry.clientId === 'string' ? entry.clientId : null;
+      if (clientId !== null && state.unconfirmed.has(clientId)) confirmMessage(clientId);
+      if (state.seen.has(entry.id) || (clientId !== null && state.ownIds.has(clientId))) continue;
+      state.seen.add(entry.id);
+      if (clientId !== null) state.ownIds.add(clientId);
+      const extras = from === 'customer' ? null : state.remembered.get(entry.id) || null;
+      const item = renderMessage(from, entry.text, extras, entry.createdAt);
+      if (from === 'customer') setStatus(item, 'delivered');
+      last = { from: from, extras: extras };
+    }
+    if (last !== null) {
+      const extras = last.from === 'customer' ? null : last.extras;
+      if (extras && typeof extras.agentName === 'string') state.agentName = extras.agentName;
+      if (extras && typeof extras.state === 'string') elements.chat.setAttribute('data-state', extras.state);
+      renderSuggestions(extras && Array.isArray(extras.suggestions) ? extras.suggestions : [], extras ? extras.act : null);
+      renderConnection();
+    }
+    if (!state.hasStarted) {
+      state.hasStarted = true;
+      // A new conversation is greeted; a deep link opens its topic even in an old one, once (not again on reload).
+      if (entries.length === 0 || state.topic) {
+        const hello = { type: 'hello', locale: state.locale, start: true };
+        if (state.topic) hello.topic = state.topic;
+        if (state.socket && state.isOpen) state.socket.send(JSON.stringify(hello));
+      }
+      if (state.topic) forgetTopic();
+    }
+  }
+
+  function forgetTopic() {
+    state.topic = null;
+    const search = new URLSearchParams(window.location.search);
+    search.delete('topic');
+    const query = search.toString();
+    history.replaceState(null, '', window.location.pathname + (query ? '?' + query : ''));
   }
 
   function renderIdentity(isAnonymous) {
@@ -256,12 +339,13 @@
     acknowledge(reply.id);
     if (state.seen.has(reply.id)) return;
     state.seen.add(reply.id);
+    rememberReply(reply);
     hideTyping();
     if (typeof reply.agentName === 'string' && reply.agentName) state.agentName = reply.agentName;
     if (typeof reply.state === 'string') elements.chat.setAttribute('data-state', reply.state);
     if (reply.event) renderEvent(reply);
-    if (typeof reply.text === 'string' && reply.text !== '') renderMessage(reply.from === 'agent' ? 'agent' : 'bot', reply.text, reply);
-    renderSuggestions(Array.isArray(reply.suggestions) ? reply.suggestions : []);
+    if (typeof reply.text === 'string' && reply.text !== '') renderMessage(reply.from === 'agent' ? 'agent' : 'bot', reply.text, reply, reply.createdAt);
+    renderSuggestions(Array.isArray(reply.suggestions) ? reply.suggestions : [], reply.act);
     renderConnection();
   }
 
@@ -288,13 +372,13 @@
     scrollToEnd();
   }
 
-  function renderMessage(author, text, reply) {
+  function renderMessage(author, text, reply, createdAt) {
     const item = document.createElement('div');
     item.className = 'message message-' + author;
     item.setAttribute('data-author', author);
     const label = document.createElement('span');
     label.className = 'message-author';
-    label.textContent = author === 'customer' ? t('you') : author === 'agent' ? (reply.agentName || t('agent')) : t('bot');
+    label.textContent = author === 'customer' ? t('you') : author === 'agent' ? (reply && reply.agentName) || t('agent') : t('bot');
     const body = document.createElement('p');
     body.className = 'message-text';
     body.textContent = text;
@@ -316,10 +400,102 @@
       }
       item.append(list);
     }
+    const meta = document.createElement('p');
+    meta.className = 'message-meta';
+    const time = document.createElement('time');
+    const when = typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) ? new Date(createdAt) : new Date();
+    time.setAttribute('datetime', when.toISOString());
+    time.textContent = formatTime(when.toISOString());
+    meta.append(time);
+    item.append(meta);
     elements.messages.append(item);
     // A long answer is shown from its first line, not its last.
     if (item.offsetHeight > elements.messages.clientHeight) elements.messages.scrollTop = item.offsetTop - elements.messages.offsetTop - 8;
     else scrollToEnd();
+    return item;
+  }
+
+  // Today's messages show the time; older ones the date too.
+  function formatTime(iso) {
+    const date = new Date(iso);
+    const isToday = date.toDateString() === new Date().toDateString();
+    const options = isToday ? { hour: 'numeric', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' };
+    return new Intl.DateTimeFormat(state.locale, options).format(date);
+  }
+
+  // A customer message is sending (on its way or queued offline), delivered (stored by the server), or not sent.
+  function setStatus(item, status, code) {
+    item.setAttribute('data-status', status);
+    if (code) item.setAttribute('data-refused', code);
+    else item.removeAttribute('data-refused');
+    renderStatus(item);
+  }
+
+  function renderStatus(item) {
+    const meta = item.querySelector('.message-meta');
+    let status = meta.querySelector('.message-status');
+    if (!status) {
+      status = document.createElement('span');
+      status.className = 'message-status';
+      meta.append(status);
+    }
+    const value = item.getAttribute('data-status');
+    status.textContent = value === 'delivered' ? t('delivered') : value === 'failed' ? t('notSent') : t('sending');
+    const oldRetry = meta.querySelector('.message-retry');
+    if (oldRetry) oldRetry.remove();
+    const clientId = item.getAttribute('data-client-id');
+    if (value === 'failed' && RETRYABLE_CODES.includes(item.getAttribute('data-refused')) && clientId) {
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'message-retry';
+      retry.textContent = t('retry');
+      retry.addEventListener('click', () => retryMessage(item, clientId));
+      meta.append(retry);
+    }
+  }
+
+  function confirmMessage(clientId) {
+    const pending = state.unconfirmed.get(clientId);
+    if (!pending) return;
+    state.unconfirmed.delete(clientId);
+    setStatus(pending.item, 'delivered');
+  }
+
+  function refuseMessage(clientId, code) {
+    const pending = state.unconfirmed.get(clientId);
+    if (!pending) return;
+    state.unconfirmed.delete(clientId);
+    state.outbox = state.outbox.filter((frame) => frame.id !== clientId);
+    state.refused.set(clientId, pending.frame);
+    setStatus(pending.item, 'failed', code);
+  }
+
+  function retryMessage(item, clientId) {
+    const frame = state.refused.get(clientId);
+    if (!frame) return;
+    state.refused.delete(clientId);
+    hideNotice();
+    state.unconfirmed.set(clientId, { frame: frame, item: item });
+    setStatus(item, 'sending');
+    state.outbox.push(frame);
+    flushOutbox();
+    elements.input.focus();
+  }
+
+  // Messages that left on a socket that closed unconfirmed are sent again on the next one: the server
+  // stores a message once per client id, so a resend of one it already has is only confirmed. After a
+  // 1009 (a frame over the size limit) they are marked not sent instead: one of them cannot go as it is.
+  function requeueUnconfirmed(wasTooLarge) {
+    const queued = new Set(state.outbox.map((frame) => frame.id));
+    for (const [clientId, pending] of state.unconfirmed) {
+      if (queued.has(clientId)) continue;
+      if (wasTooLarge) {
+        state.unconfirmed.delete(clientId);
+        setStatus(pending.item, 'failed', 'text_too_long');
+      } else {
+        state.outbox.push(pending.frame);
+      }
+    }
   }
 
   function isSafeLink(link) {
@@ -333,24 +509,68 @@
     }
   }
 
-  function renderSuggestions(suggestions) {
+  // Quick replies; a clarifying question's choices; or, when a rating is asked for, five stars.
+  function renderSuggestions(suggestions, act) {
     elements.suggestions.replaceChildren();
-    for (const suggestion of suggestions) {
-      if (!suggestion || typeof suggestion.label !== 'string') continue;
+    const valid = suggestions.filter((suggestion) => suggestion && typeof suggestion.label === 'string');
+    const isRating = act === 'rating' && valid.length > 0 && valid.every((suggestion) => RATING_PATTERN.test(textOf(suggestion)));
+    const kind = isRating ? 'rating' : act === 'clarify' && valid.length > 0 ? 'clarify' : 'suggestions';
+    elements.suggestions.setAttribute('data-kind', kind);
+    for (const suggestion of valid) {
       const button = document.createElement('button');
       button.type = 'button';
-      button.className = 'suggestion';
-      button.textContent = suggestion.label;
+      if (isRating) {
+        const value = Number(textOf(suggestion));
+        button.className = 'rating-star';
+        button.setAttribute('data-value', String(value));
+        const star = document.createElement('span');
+        star.className = 'rating-glyph';
+        star.setAttribute('aria-hidden', 'true');
+        star.textContent = '★';
+        const number = document.createElement('span');
+        number.className = 'rating-number';
+        number.textContent = String(value);
+        button.append(star, number);
+        button.addEventListener('pointerenter', () => lightStars(value));
+        button.addEventListener('focus', () => lightStars(value));
+        button.addEventListener('pointerleave', () => lightStars(0));
+        button.addEventListener('blur', () => lightStars(0));
+      } else {
+        button.className = kind === 'clarify' ? 'suggestion choice' : 'suggestion';
+        button.textContent = suggestion.label;
+      }
       button.addEventListener('click', () => {
         const topic = typeof suggestion.topic === 'string' && TOPIC_PATTERN.test(suggestion.topic) ? suggestion.topic : null;
-        sendMessage(typeof suggestion.text === 'string' ? suggestion.text : suggestion.label, topic);
+        sendMessage(textOf(suggestion), topic);
         elements.input.focus();
       });
       elements.suggestions.append(button);
     }
+    relabelSuggestions();
   }
 
-  function showTyping() {
+  function textOf(suggestion) {
+    return typeof suggestion.text === 'string' ? suggestion.text : suggestion.label;
+  }
+
+  function relabelSuggestions() {
+    const kind = elements.suggestions.getAttribute('data-kind');
+    elements.suggestions.setAttribute('aria-label', t(kind === 'rating' ? 'ratingLabel' : kind === 'clarify' ? 'choicesLabel' : 'suggestionsLabel'));
+    for (const star of elements.suggestions.querySelectorAll('.rating-star')) {
+      star.setAttribute('aria-label', t('rateValue', { n: star.getAttribute('data-value') }));
+    }
+  }
+
+  function lightStars(upTo) {
+    for (const star of elements.suggestions.querySelectorAll('.rating-star')) {
+      star.toggleAttribute('data-lit', Number(star.getAttribute('data-value')) <= upTo);
+    }
+  }
+
+  function showTyping(frame) {
+    const isAgent = frame && frame.from === 'agent';
+    elements.typing.textContent = isAgent ? t('agentTyping', { name: (typeof frame.agentName === 'string' && frame.agentName) || state.agentName || t('agent') }) : t('typing');
+    elements.typing.setAttribute('data-from', isAgent ? 'agent' : 'bot');
     elements.typing.hidden = false;
     clearTimeout(state.typingTimer);
     state.typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
@@ -378,10 +598,14 @@
       return;
     }
     hideNotice();
-    renderSuggestions([]);
-    renderMessage('customer', trimmed, null);
+    renderSuggestions([], null);
     const frame = { type: 'message', id: newMessageId(), text: trimmed, locale: state.locale };
     if (topic) frame.topic = topic;
+    const item = renderMessage('customer', trimmed, null, null);
+    item.setAttribute('data-client-id', frame.id);
+    state.ownIds.add(frame.id);
+    state.unconfirmed.set(frame.id, { frame: frame, item: item });
+    setStatus(item, 'sending');
     state.outbox.push(frame);
     flushOutbox();
   }

@@ -4,6 +4,8 @@ import type { Locale } from '../../../../src/core/locale.js';
 import { startCandor } from '../../../../src/main.js';
 import { buildTestCandor } from '../../../support/build-test-candor.js';
 import type { CustomerChannel } from '../../../../src/core/reply.js';
+import type { CaseService } from '../../../../src/escalation/case-service.js';
+import { forgetCustomer } from '../../../../src/operations/forget-customer.js';
 import { DEMO_DROP_REASONS } from '../../../fakes/web-scripted-turn-handler.js';
 import { startTestWebChannel } from './start-test-web-channel.js';
 
@@ -15,6 +17,10 @@ export interface RunningChatApp {
   customerChannel: CustomerChannel;
   /** The reason texts the app shows `demo-drop` for "why did my limit drop", per locale, in order. */
   demoDropReasons: Record<Locale, string[]>;
+  /** The agents' side (claim, reply, resolve), as the Slack buttons and the agent console use it; absent for a stand-in. */
+  cases?: CaseService;
+  /** Erases a customer's conversations (`npm run forget`), so a test starts a new one. */
+  forget(customerId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,7 +30,16 @@ export type StartChatApp = () => Promise<RunningChatApp>;
 /** The web channel over a scripted turn: fixed answers, including demo-drop's four reasons. */
 export const startScriptedChatApp: StartChatApp = async () => {
   const web = await startTestWebChannel();
-  return { url: web.channel.url, customerChannel: web.channel.customerChannel, demoDropReasons: DEMO_DROP_REASONS, close: () => web.close() };
+  return {
+    url: web.channel.url,
+    customerChannel: web.channel.customerChannel,
+    demoDropReasons: DEMO_DROP_REASONS,
+    // The scripted turn stores no transcript; only replies kept for delivery can be left over.
+    forget: async (customerId) => {
+      for (const id of web.store.pendingIds(`web:${customerId}`)) await web.store.ackDelivery(`web:${customerId}`, id);
+    },
+    close: () => web.close(),
+  };
 };
 
 /** The real Candor (buildCandor + startCandor on in-memory SQLite) serving the widget on a free port. */
@@ -41,6 +56,10 @@ export const startRealChatApp: StartChatApp = async () => {
     url: running.url,
     customerChannel: running.web.customerChannel,
     demoDropReasons: { en: reasons('en'), 'zh-CN': reasons('zh-CN') },
+    cases: candor.createCaseService(running.web.customerChannel),
+    forget: async (customerId) => {
+      await forgetCustomer({ store: candor.store, clock: candor.clock, ids: candor.ids, auditDays: candor.config.operations.AUDIT_RETENTION_DAYS, customerId });
+    },
     close: () => running.stop(),
   };
 };
