@@ -10,7 +10,8 @@ import { trainIntentClassifier } from './train-intent-classifier.js';
 import { loadWinkEmbeddings } from './parse-wink-embeddings.js';
 import { createUtteranceTokenizer } from './tokenize-utterance.js';
 import type { WordEmbeddings } from './word-embeddings.js';
-import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
+import type { TrainedClassifier } from './build-trained-classifier.js';
+import type { ClassifierOptionsInput } from './classifier-options.js';
 import type { TrainingExample } from './training-example.js';
 
 const USAGE =
