@@ -160,6 +160,10 @@ export async function runEvalNlu(argv: readonly string[], cwd: string): Promise<
 }
 
 async function main(): Promise<void> {
+  if (parseArgs({ args: process.argv.slice(2), options: { help: { type: 'boolean' } }, strict: false }).values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   try {
     const { output } = await runEvalNlu(process.argv.slice(2), process.cwd());
     process.stdout.write(`${output}\n`);
