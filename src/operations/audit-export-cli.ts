@@ -7,12 +7,12 @@ import { parseReportRange } from './parse-report-range.js';
 const USAGE = 'usage: npm run audit:export -- (--customer ID | --from YYYY-MM-DD --to YYYY-MM-DD) [--out FILE]   (JSON lines; stdout by default)';
 
 const args = parseCliArgs(process.argv.slice(2), { customer: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } }, USAGE);
-// Loaded after the arguments are read, so --help and usage errors answer without building the application.
-const { buildCandor, loadConfigOrExit } = await import('../main.js');
 const hasRange = args.from !== undefined || args.to !== undefined;
 if ((args.customer === undefined) === !hasRange) exitWithUsage('give either --customer ID or --from and --to', USAGE);
 if (hasRange && (args.from === undefined || args.to === undefined)) exitWithUsage('--from and --to go together', USAGE);
 if (args.customer !== undefined && args.customer.trim() === '') exitWithUsage('--customer must not be empty', USAGE);
+// Loaded after the arguments are read, so --help and usage errors answer without building the application.
+const { buildCandor, loadConfigOrExit } = await import('../main.js');
 
 const config = loadConfigOrExit({ quiet: true });
 const candor = await buildCandor(config);
