@@ -357,6 +357,11 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
   };
 }
 
+const BENCH_USAGE = `usage: npm run bench:chat -- [--clients N] [--seconds S] [--rounds R] [--warmup S] [--idle-sessions N]
+                       [--servers candor,echo,botkit] [--runtime compiled|tsx] [--profile-dir DIR] [--json]
+  Candor, a bare websocket echo server and stock Botkit under the same closed-loop load; every reply checked
+`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -369,9 +374,14 @@ async function main(): Promise<void> {
       'profile-dir': { type: 'string' },
       runtime: { type: 'string' },
       json: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
     strict: true,
   });
+  if (values.help === true) {
+    process.stdout.write(BENCH_USAGE);
+    return;
+  }
   const parsed = benchOptionsSchema.safeParse({
     clients: values.clients,
     seconds: values.seconds,

@@ -23,7 +23,8 @@ export interface CandorConfig {
 /** The outcome of reading the environment: the config, or every problem found at once. */
 export type ConfigResult = { ok: true; config: CandorConfig } | { ok: false; problems: string };
 
-const slices = {
+/** The config slices by name; slice `x` is defined in `src/config/x-config.ts`. */
+export const CONFIG_SLICES = {
   app: appConfigSchema,
   content: contentConfigSchema,
   decisions: decisionsConfigSchema,
@@ -38,7 +39,7 @@ const slices = {
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, schema] of Object.entries(slices)) {
+  for (const [name, schema] of Object.entries(CONFIG_SLICES)) {
     const result = (schema as z.ZodType).safeParse(env);
     if (result.success) parsed[name] = result.data;
     else problems.push(z.prettifyError(result.error));

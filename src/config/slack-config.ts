@@ -38,10 +38,13 @@ export const slackConfigSchema = z
   .object({
     /** Bot token (`xoxb-…`); Slack is enabled only when this, the signing secret and the channel are set. */
     SLACK_BOT_TOKEN: optionalString,
+    /** Signing secret that verifies Slack's requests to the HTTP endpoints (not needed in Socket Mode). */
     SLACK_SIGNING_SECRET: optionalString,
     /** App-level token (`xapp-…`) for Socket Mode. */
     SLACK_APP_TOKEN: optionalString,
+    /** `true` connects to Slack over Socket Mode (needs SLACK_APP_TOKEN) instead of receiving HTTP requests. */
     SLACK_SOCKET_MODE: booleanFromEnv,
+    /** Channel the case cards are posted to, e.g. `C0123ABCD`; required when Slack is enabled. */
     SLACK_ESCALATION_CHANNEL_ID: slackChannelId,
     /** Channel for cases with an N-class reason; required when Slack is enabled. */
     SLACK_RESTRICTED_CHANNEL_ID: slackChannelId,
@@ -49,18 +52,27 @@ export const slackConfigSchema = z
     SLACK_ONCALL_GROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD').optional()),
     /** Web API base URL; tests point it at a local stub. */
     SLACK_API_URL: z.preprocess(blankAsUndefined, z.url().default('https://slack.com/api/')),
+    /** Deadline of one Slack Web API call; the outbox retries a call that fails. */
     SLACK_TIMEOUT_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(100).max(60_000).default(5_000)),
+    /** Names customers see for agents, as `U123=Amy,U456=Li` (default: the agent's first name). */
     SLACK_AGENT_ALIASES: agentAliases,
     /** Minimum spacing of Candor's writes to one channel (Slack allows about one message a second). */
     SLACK_CHANNEL_MIN_INTERVAL_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(60_000).default(1_100)),
     /** Minutes a case may wait unclaimed before the card is re-posted and the customer offered a callback. */
     ESCALATION_UNCLAIMED_MINUTES: z.preprocess(blankAsUndefined, z.coerce.number().min(0.05).max(24 * 60).default(5)),
+    /** How often the server looks for cases waiting unclaimed too long. */
     ESCALATION_UNCLAIMED_CHECK_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(100).max(3_600_000).default(30_000)),
+    /** Pause of the outbox worker between polls when the last batch was not full. */
     ESCALATION_OUTBOX_POLL_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(10).max(60_000).default(500)),
+    /** Outbox items the worker leases per poll (at most one per case, so each case stays in order). */
     ESCALATION_OUTBOX_BATCH: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(500).default(20)),
+    /** How long a leased outbox item is reserved for one worker before another may take it. */
     ESCALATION_OUTBOX_LEASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1_000).max(3_600_000).default(60_000)),
+    /** Attempts after which an outbox item is dead-lettered with an alert. */
     ESCALATION_OUTBOX_MAX_ATTEMPTS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(100).default(12)),
+    /** First retry delay of a failed outbox item; it doubles per attempt, with jitter, and Slack's Retry-After is honoured. */
     ESCALATION_OUTBOX_BACKOFF_BASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(600_000).default(1_000)),
+    /** Longest retry delay of a failed outbox item. */
     ESCALATION_OUTBOX_BACKOFF_MAX_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(3_600_000).default(300_000)),
   })
   .superRefine((config, context) => {

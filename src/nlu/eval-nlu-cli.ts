@@ -10,7 +10,8 @@ import { trainIntentClassifier } from './train-intent-classifier.js';
 import { loadWinkEmbeddings } from './parse-wink-embeddings.js';
 import { createUtteranceTokenizer } from './tokenize-utterance.js';
 import type { WordEmbeddings } from './word-embeddings.js';
-import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
+import type { TrainedClassifier } from './build-trained-classifier.js';
+import type { ClassifierOptionsInput } from './classifier-options.js';
 import type { TrainingExample } from './training-example.js';
 
 const USAGE =
@@ -159,6 +160,10 @@ export async function runEvalNlu(argv: readonly string[], cwd: string): Promise<
 }
 
 async function main(): Promise<void> {
+  if (parseArgs({ args: process.argv.slice(2), options: { help: { type: 'boolean' } }, strict: false }).values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   try {
     const { output } = await runEvalNlu(process.argv.slice(2), process.cwd());
     process.stdout.write(`${output}\n`);

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { calibrateClarifyMargin } from './calibrate-clarify-margin.js';
 import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
-import { classifierOptionsSchema, restoreIntentClassifier, trainIntentClassifier } from './train-intent-classifier.js';
-import type { ClassifierOptionsInput, TrainedClassifier } from './train-intent-classifier.js';
+import type { TrainedClassifier } from './build-trained-classifier.js';
+import { classifierOptionsSchema } from './classifier-options.js';
+import type { ClassifierOptionsInput } from './classifier-options.js';
+import { restoreIntentClassifier } from './restore-intent-classifier.js';
+import { trainIntentClassifier } from './train-intent-classifier.js';
 
 /** Bumped whenever tokenising, features or the model change, so old cache files are not reused. */
 export const NLU_MODEL_VERSION = 'candor-nlu-4';

@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { buildCandor, loadConfigOrExit } from '../main.js';
 import type { ExplanationQuery } from '../core/ports/conversation-store.js';
 import { exportAuditRecords } from './export-audit-records.js';
 import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
@@ -12,6 +11,8 @@ const hasRange = args.from !== undefined || args.to !== undefined;
 if ((args.customer === undefined) === !hasRange) exitWithUsage('give either --customer ID or --from and --to', USAGE);
 if (hasRange && (args.from === undefined || args.to === undefined)) exitWithUsage('--from and --to go together', USAGE);
 if (args.customer !== undefined && args.customer.trim() === '') exitWithUsage('--customer must not be empty', USAGE);
+// Loaded after the arguments are read, so --help and usage errors answer without building the application.
+const { buildCandor, loadConfigOrExit } = await import('../main.js');
 
 const config = loadConfigOrExit({ quiet: true });
 const candor = await buildCandor(config);

@@ -1,10 +1,11 @@
-import { buildCandor, loadConfigOrExit } from '../main.js';
 import { formatForgetOutcome, forgetCustomer } from './forget-customer.js';
 import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
 
 const USAGE = 'usage: npm run forget -- --customer ID [--json]';
 
 const args = parseCliArgs(process.argv.slice(2), { customer: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+// Loaded after the arguments are read, so --help and usage errors answer without building the application.
+const { buildCandor, loadConfigOrExit } = await import('../main.js');
 const customerId = args.customer?.trim() ?? '';
 if (customerId === '') exitWithUsage('--customer ID is required', USAGE);
 const config = loadConfigOrExit({ quiet: true });

@@ -1,4 +1,3 @@
-import { buildCandor, loadConfigOrExit } from '../main.js';
 import { buildOperationsReport } from './build-operations-report.js';
 import { formatOperationsReport } from './format-operations-report.js';
 import { exitWithUsage, parseCliArgs } from './operations-cli-kit.js';
@@ -7,6 +6,8 @@ import { parseReportRange } from './parse-report-range.js';
 const USAGE = 'usage: npm run report -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--top N] [--json]   (to is inclusive; default: the last OPS_DEFAULT_DAYS days)';
 
 const args = parseCliArgs(process.argv.slice(2), { from: { type: 'string' }, to: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+// Loaded after the arguments are read, so --help and usage errors answer without building the application.
+const { buildCandor, loadConfigOrExit } = await import('../main.js');
 const config = loadConfigOrExit({ quiet: true });
 const operations = config.operations;
 const top = args.top === undefined ? 10 : Number(args.top);

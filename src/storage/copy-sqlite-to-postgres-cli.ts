@@ -12,11 +12,15 @@ function fail(problem: string, code: number): never {
   process.exit(code);
 }
 
-let args: { from?: string | undefined; json?: boolean | undefined };
+let args: { from?: string | undefined; json?: boolean | undefined; help?: boolean | undefined };
 try {
-  args = parseArgs({ args: process.argv.slice(2), options: { from: { type: 'string' }, json: { type: 'boolean' } }, strict: true }).values;
+  args = parseArgs({ args: process.argv.slice(2), options: { from: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true }).values;
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error), 2);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 }
 const loaded = loadConfig();
 if (!loaded.ok) fail(`invalid settings\n${loaded.problems}`, 1);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { appendEmbeddingBlock, restoreIntentClassifier, splitHoldOut, trainIntentClassifier } from '../../src/nlu/train-intent-classifier.js';
+import { appendEmbeddingBlock } from '../../src/nlu/classifier-core.js';
+import { restoreIntentClassifier } from '../../src/nlu/restore-intent-classifier.js';
+import { trainIntentClassifier } from '../../src/nlu/train-intent-classifier.js';
 import { CandorError } from '../../src/core/candor-error.js';
 import { SoftmaxModel, softmaxInPlace } from '../../src/nlu/softmax-model.js';
 import { MlpModel } from '../../src/nlu/mlp-model.js';
@@ -97,17 +99,6 @@ describe('trainIntentClassifier', () => {
 
   it('refuses to train on fewer than two in-scope intents', () => {
     expect(() => trainIntentClassifier(train.filter((line) => line.intent === 'oos' || line.intent === 'agent.request'))).toThrow(CandorError);
-  });
-});
-
-describe('splitHoldOut', () => {
-  it('holds out a share of every intent and locale, deterministically, without losing lines', () => {
-    const first = splitHoldOut(train, 0.25, 1);
-    const second = splitHoldOut(train, 0.25, 1);
-    expect(second).toEqual(first);
-    expect(first.train.length + first.holdOut.length).toBe(train.length);
-    const heldIntents = new Set(first.holdOut.map((line) => `${line.intent}/${line.locale}`));
-    expect(heldIntents.size).toBe(new Set(train.map((line) => `${line.intent}/${line.locale}`)).size);
   });
 });
 
