@@ -21,6 +21,7 @@ const OTHER_NAMES: Record<string, string> = {
   LIBRARY_HOMES: 'test/architecture/folder-imports.test.ts',
   KNOWN_BREACHES: 'test/architecture/folder-imports.test.ts',
   LOCALES: 'src/core/locale.ts',
+  HISTORY_LIMIT: 'src/channels/web/chat-frames.ts',
 };
 
 /** The text of every fenced code block of a Markdown document. */
