@@ -59,7 +59,7 @@ describe('follow-ups about a decision', () => {
     );
   });
 
-  it('name only reasons the decision\'s own selection shows, whatever the context asked about', () => {
+  it('name only reasons that the decision itself still shows, whatever the context asked about', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.constantFrom(...disclosable), { minLength: 1, maxLength: 6 }),
