@@ -6,6 +6,7 @@ import { CandorError } from '../../src/core/candor-error.js';
 import { LOCALES } from '../../src/core/locale.js';
 import { REASON_LABEL_MAX_LENGTH } from '../../src/content/reason-file-schema.js';
 import { reasonDetailTemplateIds, reasonTemplateIds } from '../../src/explain/view-models.js';
+import { createAliasReasonReferenceReader } from '../../src/nlu/alias-reason-reference-reader.js';
 
 const content = loadContent({ intentsDir: 'intents', templatesDir: 'templates' });
 
@@ -114,6 +115,23 @@ describe('loadContent', () => {
     });
     expect(content.locales.en.reasonAliases.get('UTIL_HIGH')).toEqual(expect.arrayContaining(['utilisation', 'utilization', 'using too much credit']));
     expect(content.locales['zh-CN'].reasonAliases.get('PAY_LATE_RECENT')).toEqual(expect.arrayContaining(['逾期', '还款晚了']));
+  });
+
+  it.each([
+    ['tell me more about the late payments', 'en', ['PAY_LATE_RECENT', 'PAY_LATE_OTHERS']],
+    ['what does the utilisation one mean', 'en', ['UTIL_HIGH']],
+    ['what do you mean by recent applications', 'en', ['INQ_RECENT']],
+    ['ok and whats the credit check one about', 'en', ['INQ_RECENT']],
+    ['the one about my income?', 'en', ['INCOME_LOW_FOR_REQ', 'INCOME_UNVERIFIED', 'INCOME_UNSTABLE']],
+    ['用得太多是啥意思', 'zh-CN', ['UTIL_HIGH']],
+    ['查询次数那个呢', 'zh-CN', ['INQ_RECENT']],
+    ['还款晚了那个是什么意思', 'zh-CN', ['PAY_LATE_RECENT']],
+    ['多头借贷是指啥', 'zh-CN', ['MULTI_BORROW']],
+  ] as const)('resolves "%s" (%s) to its reasons through the content aliases', (text, locale, codes) => {
+    const reader = createAliasReasonReferenceReader({ en: content.locales.en.reasonAliases, 'zh-CN': content.locales['zh-CN'].reasonAliases });
+    const reference = reader.read(text, locale);
+    expect(reference.kind).toBe('topic');
+    expect(reference.kind === 'topic' ? [...reference.codes].sort() : []).toEqual([...codes].sort());
   });
 
   it('loads the intents sorted, with _oos.yaml left out', () => {
