@@ -68,9 +68,11 @@ export const slackConfigSchema = z
     ESCALATION_OUTBOX_BATCH: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(500).default(20)),
     /** How long a leased outbox item is reserved for one worker before another may take it. */
     ESCALATION_OUTBOX_LEASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1_000).max(3_600_000).default(60_000)),
-    /** Attempts after which an outbox item is dead-lettered with an alert. */
-    ESCALATION_OUTBOX_MAX_ATTEMPTS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(100).default(12)),
-    /** First retry delay of a failed outbox item; it doubles per attempt, with jitter, and Slack's Retry-After is honoured. */
+    /** How long an outbox item may keep failing before it is dead-lettered (and, for a card, the customer handed back to the bot). */
+    ESCALATION_OUTBOX_MAX_AGE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1_000).max(30 * 86_400_000).default(86_400_000)),
+    /** While Slack is down, how often it is probed; when it answers, the items waiting to retry go at once. */
+    ESCALATION_OUTBOX_PROBE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(100).max(600_000).default(5_000)),
+    /** First retry delay of a failed outbox item; it doubles per attempt, with jitter (a 429 waits its Retry-After instead, uncounted). */
     ESCALATION_OUTBOX_BACKOFF_BASE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(600_000).default(1_000)),
     /** Longest retry delay of a failed outbox item. */
     ESCALATION_OUTBOX_BACKOFF_MAX_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(1).max(3_600_000).default(300_000)),

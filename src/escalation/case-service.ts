@@ -32,6 +32,7 @@ export const CASE_EVENT = {
   reping: 'case.reping',
   callback: 'case.callback',
   note: 'agent.note',
+  deskUnreachable: 'case.desk_unreachable',
 } as const;
 
 /** The suggestion topic a customer sends to accept the callback offered with a wait notice. */
@@ -186,6 +187,32 @@ export class CaseService {
   /** Hands the conversation back to the bot without a rating request. */
   async returnToBot(refOrId: string, agent: AgentIdentity): Promise<CaseActionResult> {
     return this.close(refOrId, agent, 'returned');
+  }
+
+  /**
+   * Hands an open case back to the bot because its card could not reach the desk in time (a long Slack
+   * outage): the customer is told, and nothing more is queued for the desk.
+   */
+  async returnUndeliverable(caseId: string): Promise<CaseActionResult> {
+    const found = await this.store.getCase(caseId);
+    if (found === null) return { status: 'not_found' };
+    return this.lock.withLock(found.conversationId, async () => {
+      const current = await this.store.getCase(found.id);
+      if (current === null) return { status: 'not_found' } as const;
+      if (!OPEN_CASE_STATUSES.includes(current.status)) return { status: 'not_open', case: current } as const;
+      const now = this.nowIso();
+      const closed: EscalationCase = { ...current, status: 'returned', resolvedAt: now };
+      const conversation = await this.movedConversation(closed, 'bot', false, now);
+      const composed = this.composer.compose({ kind: 'desk_unreachable' }, closed.locale);
+      const notice = this.message(closed.conversationId, 'bot', composed.text, null, now);
+      await this.store.updateCase({
+        case: closed,
+        ...(conversation === undefined ? {} : { conversation }),
+        messages: [this.message(closed.conversationId, 'system', 'No agent could be reached (the desk stayed unreachable); returned to the bot.', CASE_EVENT.deskUnreachable, now), notice],
+      });
+      if (conversation !== undefined) await this.deliver(this.botReply(notice, composed, closed, 'bot_back', 'bot'));
+      return { status: 'ok', case: closed } as const;
+    });
   }
 
   /** Marks a queued case as a callback request (the customer accepted the offer); it stays open for agents. */

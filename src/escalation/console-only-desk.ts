@@ -25,4 +25,8 @@ export class ConsoleOnlyDesk implements EscalationDesk {
   deleteThread(): Promise<DeskOutcome<DeskLocation>> {
     return this.done();
   }
+
+  probe(): Promise<DeskOutcome<null>> {
+    return Promise.resolve({ ok: true, value: null });
+  }
 }

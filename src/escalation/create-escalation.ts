@@ -68,11 +68,15 @@ export async function createEscalation(deps: EscalationDeps): Promise<Escalation
     batchSize: config.ESCALATION_OUTBOX_BATCH,
     pollMs: config.ESCALATION_OUTBOX_POLL_MS,
     leaseMs: config.ESCALATION_OUTBOX_LEASE_MS,
-    maxAttempts: config.ESCALATION_OUTBOX_MAX_ATTEMPTS,
+    maxAgeMs: config.ESCALATION_OUTBOX_MAX_AGE_MS,
+    probeMs: config.ESCALATION_OUTBOX_PROBE_MS,
     backoffBaseMs: config.ESCALATION_OUTBOX_BACKOFF_BASE_MS,
     backoffMaxMs: config.ESCALATION_OUTBOX_BACKOFF_MAX_MS,
     ...(deps.onDeadLetter === undefined ? {} : { onDeadLetter: deps.onDeadLetter }),
     ...(deps.onAttempt === undefined ? {} : { onAttempt: deps.onAttempt }),
+    onUndeliverableCase: async (caseId) => {
+      await cases.returnUndeliverable(caseId);
+    },
   });
   let repingTimer: NodeJS.Timeout | null = null;
   let repingRun: Promise<unknown> | null = null;

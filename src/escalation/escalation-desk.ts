@@ -44,4 +44,6 @@ export interface EscalationDesk {
   /** Posts the card again as a new message (an unclaimed re-ping), mentioning the on-call group. */
   repostCase(view: CaseCardView, previous: DeskLocation | null, key: DeliveryKey): Promise<DeskOutcome<DeskLocation>>;
   deleteThread(card: DeskLocation): Promise<DeskOutcome<DeskLocation>>;
+  /** A cheap read that tells whether the desk answers again after an outage. */
+  probe(): Promise<DeskOutcome<null>>;
 }

@@ -15,8 +15,10 @@ export interface OutboxWorkerOptions {
   batchSize?: number;
   pollMs?: number;
   leaseMs?: number;
-  /** Attempts before an item is dead-lettered. */
-  maxAttempts?: number;
+  /** How long an item may keep failing before it is dead-lettered: an outage is measured in time, not attempts. */
+  maxAgeMs?: number;
+  /** While the desk is down, how often it is probed; when it answers, items waiting to retry go at once. */
+  probeMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Share of the backoff randomised either way (0 = deterministic). */
@@ -26,6 +28,8 @@ export interface OutboxWorkerOptions {
   transcriptLimit?: number;
   /** Alert hook for a dead-lettered item (metrics, paging). */
   onDeadLetter?: (item: OutboxItem, error: string) => void;
+  /** Called before a case's card is dead-lettered, to hand the customer back to the bot and tell them. */
+  onUndeliverableCase?: (caseId: string) => Promise<void>;
   /** Metrics hook for each finished attempt. */
   onAttempt?: (item: OutboxItem, outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
 }
@@ -39,7 +43,11 @@ const messagePayloadSchema = z.object({
   agentName: z.string().min(1).max(80).optional(),
 });
 
-/** Delivers outbox items to the escalation desk: leased in order per case, retried with backoff, dead-lettered with an alert. */
+/**
+ * Delivers outbox items to the escalation desk: leased in order per case, retried with backoff (a rate
+ * limit waits its Retry-After and is not counted), dead-lettered with an alert once too old. While the
+ * desk is down it is probed, and items waiting to retry are released as soon as it answers again.
+ */
 export class OutboxWorker {
   private readonly store: ConversationStore;
   private readonly desk: EscalationDesk;
@@ -48,7 +56,8 @@ export class OutboxWorker {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
-  private readonly maxAttempts: number;
+  private readonly maxAgeMs: number;
+  private readonly probeMs: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly jitterRatio: number;
@@ -56,9 +65,14 @@ export class OutboxWorker {
   private readonly transcriptLimit: number;
   private readonly onDeadLetter: (item: OutboxItem, error: string) => void;
   private readonly onAttempt: (item: OutboxItem, outcome: 'done' | 'retry' | 'dead', durationMs: number) => void;
+  private readonly onUndeliverableCase: (caseId: string) => Promise<void>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private isStopped = true;
+  /** `suspect` after a failed delivery, `down` once a probe failed too; only a recovery from `down` releases the queue. */
+  private deskState: 'up' | 'suspect' | 'down' = 'up';
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing: Promise<void> | null = null;
 
   constructor(options: OutboxWorkerOptions) {
     this.store = options.store;
@@ -68,7 +82,8 @@ export class OutboxWorker {
     this.batchSize = options.batchSize ?? 20;
     this.pollMs = options.pollMs ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.maxAttempts = options.maxAttempts ?? 12;
+    this.maxAgeMs = options.maxAgeMs ?? 86_400_000;
+    this.probeMs = options.probeMs ?? 5_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
     this.backoffMaxMs = options.backoffMaxMs ?? 300_000;
     this.jitterRatio = options.jitterRatio ?? 0.2;
@@ -76,6 +91,7 @@ export class OutboxWorker {
     this.transcriptLimit = options.transcriptLimit ?? 30;
     this.onDeadLetter = options.onDeadLetter ?? (() => undefined);
     this.onAttempt = options.onAttempt ?? (() => undefined);
+    this.onUndeliverableCase = options.onUndeliverableCase ?? (async () => undefined);
   }
 
   /** Starts polling; safe to call twice. */
@@ -90,7 +106,10 @@ export class OutboxWorker {
     this.isStopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
     if (this.running !== null) await this.running.catch(() => 0);
+    if (this.probing !== null) await this.probing;
   }
 
   /** Leases and handles one batch; returns how many items it handled. */
@@ -132,30 +151,99 @@ export class OutboxWorker {
     if (outcome.ok) {
       await this.store.completeOutbox(item.id, outcome.value);
       this.onAttempt(item, 'done', durationMs);
+      await this.noteDeskAnswered();
       return;
     }
-    // The store counts an attempt when it leases the item, so `attempts` already includes this one.
-    const attempt = Math.max(1, item.attempts);
-    if (outcome.permanent === true || attempt >= this.maxAttempts) {
-      await this.store.deadLetterOutbox(item.id, outcome.error);
-      this.logger.error({ outboxId: item.id, topic: item.topic, caseId: item.caseId, attempt, error: outcome.error }, 'outbox item dead-lettered');
-      this.onDeadLetter(item, outcome.error);
+    const now = this.clock.now();
+    const ageMs = now.getTime() - Date.parse(item.createdAt);
+    if (outcome.permanent === true || ageMs >= this.maxAgeMs) {
+      await this.deadLetter(item, outcome.error, ageMs);
       this.onAttempt(item, 'dead', durationMs);
       return;
     }
-    const delayMs = this.retryDelayMs(attempt, outcome.retryAfterMs);
-    const nextAttemptAt = new Date(this.clock.now().getTime() + delayMs).toISOString();
-    await this.store.retryOutbox(item.id, nextAttemptAt, outcome.error);
+    // A rate limit is Slack asking to wait, not a failure: the attempt the lease counted is given back,
+    // and the item waits exactly its Retry-After.
+    const isRateLimited = outcome.retryAfterMs !== undefined;
+    const attempt = Math.max(1, isRateLimited ? item.attempts - 1 : item.attempts);
+    const delayMs = outcome.retryAfterMs ?? this.backoffMs(attempt);
+    const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+    await this.store.retryOutbox(item.id, nextAttemptAt, outcome.error, { countsAsAttempt: !isRateLimited });
     this.logger.warn({ outboxId: item.id, topic: item.topic, caseId: item.caseId, attempt, delayMs, error: outcome.error }, 'outbox delivery failed; will retry');
     this.onAttempt(item, 'retry', durationMs);
+    if (!isRateLimited) this.noteDeskFailed();
   }
 
-  /** Exponential backoff with jitter; a Retry-After from the desk is honoured as the minimum wait. */
-  private retryDelayMs(attempt: number, retryAfterMs: number | undefined): number {
+  /** Dead-letters an item with an alert; a card that never reached the desk takes its case's other items with it, and the customer is told. */
+  private async deadLetter(item: OutboxItem, error: string, ageMs: number): Promise<void> {
+    let itemsDeadLettered = 1;
+    if (item.topic === 'case.created') {
+      // First hand the customer back to the bot (under the conversation's lock, so no new line is
+      // queued for the case after it), then retire the card and every line waiting behind it together.
+      await this.onUndeliverableCase(item.caseId);
+      await this.store.deadLetterOutbox(item.id, error);
+      itemsDeadLettered += await this.store.deadLetterCaseOutbox(item.caseId, `the case card was dead-lettered: ${error}`);
+    } else {
+      await this.store.deadLetterOutbox(item.id, error);
+    }
+    this.logger.error(
+      { outboxId: item.id, topic: item.topic, caseId: item.caseId, attempts: item.attempts, ageMs, itemsDeadLettered, error },
+      item.topic === 'case.created' ? 'case card dead-lettered; the customer was handed back to the bot' : 'outbox item dead-lettered',
+    );
+    this.onDeadLetter(item, error);
+  }
+
+  /** Exponential backoff with jitter, capped; a probe releases the wait early once the desk answers again. */
+  private backoffMs(attempt: number): number {
     const exponential = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1));
     const jitter = 1 + this.jitterRatio * (this.random() * 2 - 1);
-    const backoff = Math.round(exponential * jitter);
-    return retryAfterMs === undefined ? backoff : Math.max(retryAfterMs, Math.min(backoff, this.backoffBaseMs));
+    return Math.round(exponential * jitter);
+  }
+
+  private noteDeskFailed(): void {
+    if (this.deskState !== 'up') return;
+    this.deskState = 'suspect';
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.isStopped || this.probeTimer !== null) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      this.probing = this.probe().finally(() => {
+        this.probing = null;
+      });
+    }, this.probeMs);
+  }
+
+  private async probe(): Promise<void> {
+    let outcome: DeskOutcome<null>;
+    try {
+      outcome = await this.desk.probe();
+    } catch (error) {
+      outcome = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (outcome.ok) {
+      await this.noteDeskAnswered().catch((error: unknown) => this.logger.error({ err: error }, 'releasing the outbox failed'));
+      return;
+    }
+    if (this.deskState === 'suspect') {
+      this.deskState = 'down';
+      this.logger.warn({ error: outcome.error, probeMs: this.probeMs }, 'escalation desk unreachable; probing it until it answers');
+    }
+    this.scheduleProbe();
+  }
+
+  /** After an outage (a failed probe), makes every item waiting to retry due now and polls at once. */
+  private async noteDeskAnswered(): Promise<void> {
+    const wasDown = this.deskState === 'down';
+    this.deskState = 'up';
+    if (!wasDown) return;
+    const released = await this.store.releaseOutbox(this.clock.now().toISOString());
+    this.logger.info({ released }, 'escalation desk answers again; released the items waiting to retry');
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
   }
 
   private async deliver(item: OutboxItem): Promise<DeskOutcome<Record<string, unknown>>> {

@@ -318,6 +318,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         return finish({ parts: [{ id: 'agent_joined', model: { agentName: request.agentName } }] }, locale);
       case 'bot_back':
         return finish({ parts: [{ id: 'bot_back', model: {} }], suggestions: menu }, locale);
+      case 'desk_unreachable':
+        return finish({ parts: [{ id: 'desk_unreachable', model: {} }], suggestions: menu }, locale);
       case 'rating_request': {
         const ratings = [1, 2, 3, 4, 5].map((n) => ({ label: String(n), text: String(n) }));
         return finish({ parts: [{ id: 'rating_request', model: {} }] }, locale, undefined, ratings);

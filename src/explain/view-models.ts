@@ -36,6 +36,7 @@ export const TEMPLATE_VIEW_MODELS = {
   'escalated/unknown_reason': Empty,
   agent_joined: z.object({ agentName: z.string() }),
   bot_back: Empty,
+  desk_unreachable: Empty,
   rating_request: Empty,
   rating_thanks: z.object({ rating: z.number(), isLow: z.boolean() }),
   wait_notice: z.object({ wait: z.string() }),

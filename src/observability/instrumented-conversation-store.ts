@@ -87,11 +87,17 @@ export class InstrumentedConversationStore implements ConversationStore {
   completeOutbox(id: string, result: Record<string, unknown>): Promise<void> {
     return this.inner.completeOutbox(id, result);
   }
-  retryOutbox(id: string, nextAttemptAt: string, error: string): Promise<void> {
-    return this.inner.retryOutbox(id, nextAttemptAt, error);
+  retryOutbox(id: string, nextAttemptAt: string, error: string, options?: { countsAsAttempt?: boolean }): Promise<void> {
+    return this.inner.retryOutbox(id, nextAttemptAt, error, options);
+  }
+  releaseOutbox(now: string): Promise<number> {
+    return this.inner.releaseOutbox(now);
   }
   deadLetterOutbox(id: string, error: string): Promise<void> {
     return this.inner.deadLetterOutbox(id, error);
+  }
+  deadLetterCaseOutbox(caseId: string, error: string): Promise<number> {
+    return this.inner.deadLetterCaseOutbox(caseId, error);
   }
   outboxResults(caseId: string, topic: NewOutboxItem['topic']): Promise<Record<string, unknown>[]> {
     return this.inner.outboxResults(caseId, topic);

@@ -16,7 +16,8 @@ describe('slackConfigSchema', () => {
       ESCALATION_UNCLAIMED_MINUTES: 5,
       SLACK_TIMEOUT_MS: 5_000,
       SLACK_API_URL: 'https://slack.com/api/',
-      ESCALATION_OUTBOX_MAX_ATTEMPTS: 12,
+      ESCALATION_OUTBOX_MAX_AGE_MS: 86_400_000,
+      ESCALATION_OUTBOX_PROBE_MS: 5_000,
       SLACK_AGENT_ALIASES: {},
       SLACK_SOCKET_MODE: false,
     });

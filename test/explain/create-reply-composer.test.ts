@@ -68,6 +68,7 @@ const everyRequest: ReplyRequest[] = [
   ...triggers.map((trigger): ReplyRequest => ({ kind: 'escalated', trigger })),
   { kind: 'agent_joined', agentName: 'Mei' },
   { kind: 'bot_back' },
+  { kind: 'desk_unreachable' },
   { kind: 'rating_request' },
   { kind: 'rating_thanks', rating: 5 },
   { kind: 'rating_thanks', rating: 1 },

@@ -13,6 +13,9 @@ export class ScriptedDesk implements EscalationDesk {
   readonly delivered: ScriptedDeskCall[] = [];
   private readonly script: Array<DeskOutcome<DeskLocation> | 'throw'> = [];
   private n = 0;
+  private isDown = false;
+  /** How many probes the desk answered. */
+  probes = 0;
 
   /** Queues answers for the next calls; `ok` results are made up by the desk. */
   failNext(...outcomes: Array<Extract<DeskOutcome<DeskLocation>, { ok: false }> | 'throw'>): void {
@@ -37,6 +40,17 @@ export class ScriptedDesk implements EscalationDesk {
 
   deleteThread(card: DeskLocation): Promise<DeskOutcome<DeskLocation>> {
     return this.answer({ method: 'deleteThread', caseId: '', detail: card.ts });
+  }
+
+  /** Answers as the desk does now: up unless `setDown(true)`. */
+  async probe(): Promise<DeskOutcome<null>> {
+    this.probes += 1;
+    return this.isDown ? { ok: false, error: 'desk down' } : { ok: true, value: null };
+  }
+
+  /** Makes probes fail (true) or answer (false). */
+  setDown(isDown: boolean): void {
+    this.isDown = isDown;
   }
 
   private async answer(call: ScriptedDeskCall): Promise<DeskOutcome<DeskLocation>> {

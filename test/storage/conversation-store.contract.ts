@@ -454,7 +454,8 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.claimOutbox(10, at(150), 1000)).toEqual([]);
         const retried = await store.claimOutbox(10, at(200), 1000);
         expect(retried).toHaveLength(1);
-        expect(retried[0]).toMatchObject({ id: 'a2', attempts: 2, lastError: 'slack 503' });
+        // A leased item carries no last error: that tells an item in flight from one waiting to retry.
+        expect(retried[0]).toMatchObject({ id: 'a2', attempts: 2, lastError: null });
 
         await store.deadLetterOutbox('a2', 'channel_not_found');
         expect(ids(await store.claimOutbox(10, at(200), 1000))).toEqual(['a3']);
@@ -489,6 +490,27 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.outboxStats(at(26))).toEqual({ pending: 1, dead: 1, oldestPendingAgeMs: 20_000 });
         await store.completeOutbox('b2', {});
         expect(await store.outboxStats(at(26))).toEqual({ pending: 0, dead: 1, oldestPendingAgeMs: null });
+      });
+
+      it('gives back the attempt of a rate-limited retry, releases only items waiting to retry, and dead-letters a whole case', async () => {
+        const store = await freshStore();
+        await openCase(store, 'a', [anItem('a1', 'a', { topic: 'case.created' }), anItem('a2', 'a'), anItem('a3', 'a')]);
+        await openCase(store, 'b', [anItem('b1', 'b')]);
+        await openCase(store, 'c', [anItem('c1', 'c')]);
+        expect(ids(await store.claimOutbox(10, at(100), 60_000))).toEqual(['a1', 'b1', 'c1']);
+        await store.retryOutbox('a1', at(400), 'slack rate limited', { countsAsAttempt: false });
+        await store.retryOutbox('b1', at(400), 'slack http 500');
+        // c1 is still leased (in flight until 160): a release must not hand it to another worker.
+        expect(await store.releaseOutbox(at(120))).toBe(2);
+        expect(await store.releaseOutbox(at(120))).toBe(0);
+        const released = await store.claimOutbox(10, at(120), 60_000);
+        expect(released.map((item) => [item.id, item.attempts])).toEqual([
+          ['a1', 1],
+          ['b1', 2],
+        ]);
+        expect(await store.deadLetterCaseOutbox('a', 'the case card was dead-lettered')).toBe(3);
+        expect(await store.deadLetterCaseOutbox('a', 'again')).toBe(0);
+        expect(await store.outboxStats(at(120))).toMatchObject({ pending: 2, dead: 3 });
       });
 
       it('never leases one item to two instances claiming at the same time, and keeps each case in order', async () => {

@@ -28,6 +28,8 @@ export type ReplyRequest =
   /** Agent hand-over events. */
   | { kind: 'agent_joined'; agentName: string }
   | { kind: 'bot_back' }
+  /** No agent could be reached for a long time (the desk stayed down): the bot takes the conversation back. */
+  | { kind: 'desk_unreachable' }
   | { kind: 'rating_request' }
   | { kind: 'rating_thanks'; rating: number }
   | { kind: 'wait_notice'; minutes: number }

@@ -119,6 +119,14 @@ export class SlackEscalationDesk implements EscalationDesk {
     });
   }
 
+  /** Reads the newest message of the escalation channel: it answers only when Slack and the channel do. */
+  probe(): Promise<DeskOutcome<null>> {
+    return this.call(this.channels.escalation, async () => {
+      await this.client.conversations.history({ channel: this.channels.escalation, limit: 1 });
+      return null;
+    });
+  }
+
   private postCard(view: CaseCardView, key: DeliveryKey, mention: string | undefined): Promise<DeskOutcome<DeskLocation>> {
     const channel = this.channelFor(view);
     return this.call(channel, async () => {
@@ -159,7 +167,7 @@ export class SlackEscalationDesk implements EscalationDesk {
   }
 
   /** Runs Web API calls and turns Slack's failures into a retry hint; a 429 also pauses the channel. */
-  private async call(channel: string, work: () => Promise<DeskLocation>): Promise<DeskOutcome<DeskLocation>> {
+  private async call<T>(channel: string, work: () => Promise<T>): Promise<DeskOutcome<T>> {
     try {
       return { ok: true, value: await work() };
     } catch (error) {

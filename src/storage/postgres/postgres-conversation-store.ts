@@ -251,7 +251,7 @@ export class PostgresConversationStore implements ConversationStore {
          LIMIT $2
          FOR UPDATE OF o SKIP LOCKED
        )
-       UPDATE outbox SET attempts = outbox.attempts + 1, next_attempt_at = $3
+       UPDATE outbox SET attempts = outbox.attempts + 1, next_attempt_at = $3, last_error = NULL
        FROM due WHERE outbox.seq = due.seq
        RETURNING ${OUTBOX_COLUMNS.split(', ')
          .map((column) => `outbox.${column}`)
@@ -269,12 +269,31 @@ export class PostgresConversationStore implements ConversationStore {
     );
   }
 
-  async retryOutbox(id: string, nextAttemptAt: string, error: string): Promise<void> {
+  async retryOutbox(id: string, nextAttemptAt: string, error: string, options: { countsAsAttempt?: boolean } = {}): Promise<void> {
     await this.query(
       'candor_retry_outbox',
-      `UPDATE outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`,
-      [id, toIsoInstant(nextAttemptAt), truncateError(error)],
+      `UPDATE outbox SET next_attempt_at = $2, last_error = $3, attempts = greatest(0, attempts - $4::int) WHERE id = $1 AND status = 'pending'`,
+      [id, toIsoInstant(nextAttemptAt), truncateError(error), options.countsAsAttempt === false ? 1 : 0],
     );
+  }
+
+  async releaseOutbox(now: string): Promise<number> {
+    // A leased item has no last error (the lease clears it), so only items waiting to retry move.
+    const rows = await this.query(
+      'candor_release_outbox',
+      `UPDATE outbox SET next_attempt_at = $1 WHERE status = 'pending' AND last_error IS NOT NULL AND next_attempt_at > $1 RETURNING seq`,
+      [toIsoInstant(now)],
+    );
+    return rows.length;
+  }
+
+  async deadLetterCaseOutbox(caseId: string, error: string): Promise<number> {
+    const rows = await this.query(
+      'candor_dead_letter_case_outbox',
+      `UPDATE outbox SET status = 'dead', last_error = $2 WHERE case_id = $1 AND status = 'pending' RETURNING seq`,
+      [caseId, truncateError(error)],
+    );
+    return rows.length;
   }
 
   async deadLetterOutbox(id: string, error: string): Promise<void> {

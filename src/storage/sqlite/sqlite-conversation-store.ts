@@ -304,12 +304,21 @@ export class SqliteConversationStore implements ConversationStore {
     this.write(() => this.sql.completeOutbox.run(JSON.stringify(result), id));
   }
 
-  async retryOutbox(id: string, nextAttemptAt: string, error: string): Promise<void> {
-    this.write(() => this.sql.retryOutbox.run(toIsoInstant(nextAttemptAt), truncateError(error), id));
+  async retryOutbox(id: string, nextAttemptAt: string, error: string, options: { countsAsAttempt?: boolean } = {}): Promise<void> {
+    const refund = options.countsAsAttempt === false ? 1 : 0;
+    this.write(() => this.sql.retryOutbox.run(toIsoInstant(nextAttemptAt), truncateError(error), refund, id));
+  }
+
+  async releaseOutbox(now: string): Promise<number> {
+    return this.write(() => this.sql.releaseOutbox.run(toIsoInstant(now), toIsoInstant(now)).changes);
   }
 
   async deadLetterOutbox(id: string, error: string): Promise<void> {
     this.write(() => this.sql.deadLetterOutbox.run(truncateError(error), id));
+  }
+
+  async deadLetterCaseOutbox(caseId: string, error: string): Promise<number> {
+    return this.write(() => this.sql.deadLetterCaseOutbox.run(truncateError(error), caseId).changes);
   }
 
   async outboxResults(caseId: string, topic: NewOutboxItem['topic']): Promise<Record<string, unknown>[]> {
@@ -949,8 +958,9 @@ function prepareStatements(db: Database.Database) {
       VALUES (@id, @topic, @caseId, @payload, @createdAt, 'pending', 0, @createdAt)`),
     // Only the oldest pending item of a case is eligible, so a case never has two items in flight and
     // its items go out in order; a leased item is not due again until its lease (next_attempt_at) ends.
+    // A leased item has no last error: that is how a release tells an item in flight from one waiting to retry.
     claimOutbox: db.prepare(`
-      UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @leaseUntil
+      UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @leaseUntil, last_error = NULL
       WHERE seq IN (
         SELECT o.seq FROM outbox o
         WHERE o.status = 'pending' AND o.next_attempt_at <= @now
@@ -959,8 +969,10 @@ function prepareStatements(db: Database.Database) {
         LIMIT @limit)
       RETURNING *`),
     completeOutbox: db.prepare(`UPDATE outbox SET status = 'done', result = ?, last_error = NULL WHERE id = ?`),
-    retryOutbox: db.prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
+    retryOutbox: db.prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = max(0, attempts - ?) WHERE id = ? AND status = 'pending'`),
+    releaseOutbox: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND last_error IS NOT NULL AND next_attempt_at > ?`),
     deadLetterOutbox: db.prepare(`UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ? AND status = 'pending'`),
+    deadLetterCaseOutbox: db.prepare(`UPDATE outbox SET status = 'dead', last_error = ? WHERE case_id = ? AND status = 'pending'`),
     outboxResults: db.prepare(`SELECT result FROM outbox WHERE case_id = ? AND topic = ? AND status = 'done' ORDER BY seq`).pluck(),
     outboxStats: db.prepare(`
       SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,

@@ -56,7 +56,8 @@ export async function startSlackRig(options: { store?: ConversationStore; unclai
     backoffBaseMs: 100,
     backoffMaxMs: 400,
     jitterRatio: 0,
-    maxAttempts: 100,
+    maxAgeMs: 60_000,
+    probeMs: 50,
   });
   if (options.startWorker !== false) worker.start();
   return {
