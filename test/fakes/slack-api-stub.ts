@@ -6,6 +6,8 @@ export interface SlackStubCall {
   method: string;
   args: Record<string, unknown>;
   status: number;
+  /** When the stub answered (ms since the epoch). */
+  at: number;
 }
 
 /** A message the stub holds. */
@@ -22,8 +24,8 @@ export interface SlackStubMessage {
   edits: number;
 }
 
-/** How the stub answers right now: normally, 429 with Retry-After, 503, or by dropping the connection. */
-export type SlackStubMode = 'up' | 'rate_limited' | 'down' | 'unreachable';
+/** How the stub answers right now: normally, 429 with Retry-After, 503, 500, or by dropping the connection. */
+export type SlackStubMode = 'up' | 'rate_limited' | 'down' | 'failing' | 'unreachable';
 
 /** A local Slack Web API for tests (auth.test, chat.*, conversations.history/replies, users.info) that records every call. */
 export interface SlackApiStub {
@@ -188,26 +190,31 @@ export async function startSlackApiStub(options: { users?: Record<string, { real
       current = special.mode;
     }
     if (request.headers.authorization !== 'Bearer xoxb-test-token' && method !== '') {
-      calls.push({ method, args, status: 200 });
+      calls.push({ method, args, status: 200, at: Date.now() });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
       return;
     }
     if (current === 'unreachable') {
-      calls.push({ method, args, status: 0 });
+      calls.push({ method, args, status: 0, at: Date.now() });
       request.socket.destroy();
       return;
     }
     if (current === 'rate_limited') {
-      calls.push({ method, args, status: 429 });
+      calls.push({ method, args, status: 429, at: Date.now() });
       response.writeHead(429, { 'retry-after': String(retryAfter), 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
+    if (current === 'failing') {
+      calls.push({ method, args, status: 500, at: Date.now() });
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      return;
+    }
     if (current === 'down') {
-      calls.push({ method, args, status: 503 });
+      calls.push({ method, args, status: 503, at: Date.now() });
       response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
       return;
     }
-    calls.push({ method, args, status: 200 });
+    calls.push({ method, args, status: 200, at: Date.now() });
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
   }
 
