@@ -200,11 +200,13 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
     if (message.thread_ts === undefined || message.thread_ts === message.ts) return;
     const envelope = envelopeSchema.safeParse(body);
     if (!envelope.success) return;
-    if (!(await store.markEventSeen(envelope.data.event_id, clock.now().toISOString()))) {
-      logger.info({ eventId: envelope.data.event_id }, 'duplicate Slack event ignored');
-      return;
-    }
+    // Slack has its 200 already and will not retry, so every failure from here on, the dedupe's own
+    // write included (a database outage), must reach the agent as "not sent".
     try {
+      if (!(await store.markEventSeen(envelope.data.event_id, clock.now().toISOString()))) {
+        logger.info({ eventId: envelope.data.event_id }, 'duplicate Slack event ignored');
+        return;
+      }
       const caseId = await caseIdOfThread(message.channel, message.thread_ts);
       if (caseId === undefined) return;
       const agent = await agents.resolve(message.user);
