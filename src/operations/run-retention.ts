@@ -78,7 +78,7 @@ export function formatRetentionOutcome(outcome: RetentionOutcome): string {
   const t = outcome.transcripts;
   const a = outcome.audit;
   return [
-    `Transcripts before ${outcome.transcriptCutoff}: ${t.messagesDeleted} messages deleted, ${t.conversationsAnonymized} conversations anonymised, ${t.casesScrubbed} cases scrubbed, ${t.threadDeletionsQueued} Slack thread deletions queued, ${t.deliveriesDeleted} pending deliveries and ${t.eventsDeleted} event ids deleted.`,
+    `Transcripts before ${outcome.transcriptCutoff}: ${t.messagesDeleted} messages deleted, ${t.conversationsAnonymized} conversations anonymised, ${t.casesScrubbed} cases scrubbed, ${t.casesClosed} open cases closed, ${t.threadDeletionsQueued} Slack thread deletions queued, ${t.deliveriesDeleted} pending deliveries and ${t.eventsDeleted} event ids deleted.`,
     `Audit records before ${outcome.auditCutoff}: ${a.explanationsDeleted} explanation records deleted, ${a.conversationsDeleted} anonymised conversations and ${a.casesDeleted} cases removed.`,
   ].join('\n') + '\n';
 }

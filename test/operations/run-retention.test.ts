@@ -10,9 +10,17 @@ import { OutboxWorker } from '../../src/escalation/outbox-worker.js';
 import { exportAuditRecords } from '../../src/operations/export-audit-records.js';
 import { forgetCustomer, formatForgetOutcome } from '../../src/operations/forget-customer.js';
 import { runRetention, startRetentionTimer } from '../../src/operations/run-retention.js';
+import { createEscalationKit, customerSays, openTestCase, waitFor } from '../escalation/escalation-test-kit.js';
+import { ESCALATION_CHANNEL, startSlackRig } from '../escalation/slack/slack-test-rig.js';
 import { ManualClock, countingIds, startOperationsTestApp, type OperationsTestApp } from './support/operations-test-app.js';
 
 const DAY = 86_400_000;
+
+async function waitForValue<T>(read: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  let value: T | undefined;
+  await waitFor(() => (value = read()) !== undefined, timeoutMs, 'a value');
+  return value as T;
+}
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'candor-retention-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -46,7 +54,7 @@ describe('retention and forget on real conversations', () => {
     const policy = { transcriptDays: 90, auditDays: 760 };
     const first = await runRetention({ store: app.store, clock, ids: app.candor.ids, policy });
     expect(first.transcriptCutoff).toBe(new Date(Date.parse('2026-05-20T00:00:00.000Z') - 90 * DAY).toISOString());
-    expect(first.transcripts).toMatchObject({ conversationsAnonymized: 2, casesScrubbed: 1, threadDeletionsQueued: 1 });
+    expect(first.transcripts).toMatchObject({ conversationsAnonymized: 2, casesScrubbed: 1, casesClosed: 1, threadDeletionsQueued: 1 });
     expect(first.transcripts.messagesDeleted).toBeGreaterThanOrEqual(6);
     expect(first.audit).toEqual({ explanationsDeleted: 0, conversationsDeleted: 0, casesDeleted: 0 });
     expect(await app.store.getConversation('web:demo-drop')).toBeNull();
@@ -57,7 +65,7 @@ describe('retention and forget on real conversations', () => {
     expect(audit[0]!.conversationId).toMatch(/^redacted:/);
 
     const second = await runRetention({ store: app.store, clock, ids: app.candor.ids, policy });
-    expect(second.transcripts).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
+    expect(second.transcripts).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, casesClosed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
 
     // The worker removes the thread through the desk; 760 days on, the audit record and the shells go too.
     const deleted: string[] = [];
@@ -77,6 +85,48 @@ describe('retention and forget on real conversations', () => {
     expect(late.audit).toEqual({ explanationsDeleted: 1, conversationsDeleted: 2, casesDeleted: 1 });
     expect((await app.store.listExplanations({})).map((record) => record.customerId)).toEqual(['demo-denied']);
     expect((await runRetention({ store: app.store, clock, ids: app.candor.ids, policy })).audit).toEqual({ explanationsDeleted: 0, conversationsDeleted: 0, casesDeleted: 0 });
+  });
+
+  it('closes a purged open case: its card and thread are deleted, nothing is re-pinged or re-posted, and a rerun and a restart change nothing', async () => {
+    const rig = await startSlackRig({ unclaimedMinutes: 5 });
+    try {
+      const opened = await openTestCase(rig, { customerTexts: ['why did my limit drop', 'I want a person'] });
+      await customerSays(rig, opened.conversationId, 'hello?');
+      const card = await waitForValue(() => rig.stub.topLevel(ESCALATION_CHANNEL).find((m) => m.metadata?.event_payload['case_id'] === opened.id));
+      await waitFor(() => rig.stub.thread(ESCALATION_CHANNEL, card.ts).length === 1, 5_000, 'first line');
+      // A line still waiting for Slack when retention runs must not go out afterwards.
+      rig.stub.setMode('down');
+      await customerSays(rig, opened.conversationId, 'anyone?');
+      await waitFor(() => rig.stub.calls.some((call) => call.status === 503), 5_000, 'a failed post');
+
+      rig.clock.advance(100 * DAY);
+      const policy = { transcriptDays: 90, auditDays: 760 };
+      const first = await runRetention({ store: rig.store, clock: rig.clock, ids: rig.ids, policy });
+      expect(first.transcripts).toMatchObject({ conversationsAnonymized: 1, casesClosed: 1, threadDeletionsQueued: 1 });
+      expect(await rig.cases.checkUnclaimed()).toEqual([]);
+      expect(await rig.store.listCases(['queued', 'claimed', 'callback'])).toEqual([]);
+
+      rig.stub.setMode('up');
+      await waitFor(() => rig.stub.topLevel(ESCALATION_CHANNEL).length === 0, 5_000, 'card deleted');
+      await waitFor(async () => (await rig.store.outboxStats(rig.clock.now().toISOString())).pending === 0, 5_000, 'outbox drained');
+      const postsAfterPurge = () => rig.stub.calls.filter((call) => call.method === 'chat.postMessage' && call.status === 200).length;
+      const posted = postsAfterPurge();
+      expect(posted).toBe(2);
+      expect(rig.stub.thread(ESCALATION_CHANNEL, card.ts)).toEqual([]);
+
+      const second = await runRetention({ store: rig.store, clock: rig.clock, ids: rig.ids, policy });
+      expect(second.transcripts).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, casesClosed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
+      // A restart: a new case service and worker over the same store find nothing to do.
+      const restarted = createEscalationKit({ store: rig.store, unclaimedMinutes: 5 });
+      restarted.clock.advance(100 * DAY);
+      expect(await restarted.cases.checkUnclaimed()).toEqual([]);
+      expect(await new OutboxWorker({ store: rig.store, desk: rig.slack.desk, clock: restarted.clock }).runOnce()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(postsAfterPurge()).toBe(posted);
+      expect(rig.stub.topLevel(ESCALATION_CHANNEL)).toEqual([]);
+    } finally {
+      await rig.close();
+    }
   });
 
   it('forgets a customer, saying what it kept and why, and a second run removes nothing more', async () => {

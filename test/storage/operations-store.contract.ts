@@ -141,6 +141,7 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
         messagesDeleted: 3,
         conversationsAnonymized: 1,
         casesScrubbed: 1,
+        casesClosed: 1,
         threadDeletionsQueued: 1,
         deliveriesDeleted: 1,
         eventsDeleted: 1,
@@ -148,11 +149,11 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
 
       expect(await store.getConversation('web:cust-1')).toBeNull();
       const oldCase = await store.getCase('k-old');
-      expect(oldCase).toMatchObject({ customerRef: null, reasonsShown: [], note: null, trigger: 'asked_for_person', status: 'queued' });
+      expect(oldCase).toMatchObject({ customerRef: null, reasonsShown: [], note: null, trigger: 'asked_for_person', status: 'returned', resolvedAt: day(120) });
       const shellId = oldCase!.conversationId;
       expect(shellId).toMatch(/^redacted:/);
       expect(shellId).not.toContain('cust-1');
-      expect(await store.getConversation(shellId)).toMatchObject({ customerId: null, createdAt: day(0), updatedAt: day(0) });
+      expect(await store.getConversation(shellId)).toMatchObject({ customerId: null, state: 'bot', createdAt: day(0), updatedAt: day(0) });
       expect(await store.listMessages(shellId)).toEqual([]);
       const [record] = await store.listExplanations({ customerId: 'cust-1' });
       expect(record).toMatchObject({ conversationId: shellId, customerId: 'cust-1', decisionId: 'dec-1' });
@@ -167,9 +168,23 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       await store.retryOutbox(due[0]!.id, day(121), 'retry later');
 
       const second = await store.purgeTranscripts({ before: day(90), now: day(121), newId });
-      expect(second).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
+      expect(second).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, casesClosed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
       expect((await store.getCase('k-old'))?.conversationId).toBe(shellId);
       expect((await store.outboxStats(day(121))).pending).toBe(1);
+    });
+
+    it('closes the open cases of purged conversations and drops their undelivered items, so only the thread deletions go to Slack', async () => {
+      const store = await freshStore();
+      const newId = counter('p');
+      // One case whose card was posted, one whose card and line were still waiting for Slack.
+      await seedConversation(store, 'web:posted', { customerId: 'c1', at: 0, texts: [['help', 'agent.request']], caseId: 'k-posted', cardPosted: true });
+      await seedConversation(store, 'web:waiting', { customerId: 'c2', at: 0, texts: [['help', 'agent.request']], caseId: 'k-waiting' });
+      const first = await store.purgeTranscripts({ before: day(90), now: day(120), newId });
+      expect(first).toMatchObject({ conversationsAnonymized: 2, casesClosed: 2, threadDeletionsQueued: 2 });
+      expect(await store.listCases(['queued', 'claimed', 'callback'])).toEqual([]);
+      expect(await deliverAll(store, day(121))).toEqual(['case.delete_thread:k-posted', 'case.delete_thread:k-waiting']);
+      expect(await store.outboxStats(day(121))).toEqual({ pending: 0, dead: 0, oldestPendingAgeMs: null });
+      expect((await store.purgeTranscripts({ before: day(90), now: day(122), newId })).casesClosed).toBe(0);
     });
 
     it('deletes expired audit records and then the shells nothing holds, never one with a pending thread deletion', async () => {

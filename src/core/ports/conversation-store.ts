@@ -81,6 +81,8 @@ export interface TranscriptPurgeResult {
   messagesDeleted: number;
   conversationsAnonymized: number;
   casesScrubbed: number;
+  /** Open cases of purged conversations closed (returned), so none is re-pinged or re-posted. */
+  casesClosed: number;
   /** `case.delete_thread` outbox items queued to remove the Slack cards and threads. */
   threadDeletionsQueued: number;
   deliveriesDeleted: number;
@@ -186,8 +188,8 @@ export interface ConversationStore {
 
   /**
    * Deletes message bodies and pending deliveries older than `before`, and anonymises conversations
-   * inactive since then (new opaque id, no customer id, cases scrubbed, Slack thread deletion queued);
-   * a second run with the same cutoff changes nothing.
+   * inactive since then (new opaque id, no customer id, open cases closed, cases scrubbed, undelivered
+   * outbox items dropped, Slack thread deletion queued); a second run with the same cutoff changes nothing.
    */
   purgeTranscripts(input: { before: string; now: string; newId: () => string }): Promise<TranscriptPurgeResult>;
   /** Deletes explanation records older than `before`, then anonymised conversations nothing holds any more. */

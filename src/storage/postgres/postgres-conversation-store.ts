@@ -435,6 +435,7 @@ export class PostgresConversationStore implements ConversationStore {
         messagesDeleted: messagesDeleted + scrubbed.messagesDeleted,
         conversationsAnonymized: scrubbed.conversationsAnonymized,
         casesScrubbed: scrubbed.casesScrubbed,
+        casesClosed: scrubbed.casesClosed,
         threadDeletionsQueued: scrubbed.threadDeletionsQueued,
         deliveriesDeleted: deliveriesDeleted + scrubbed.deliveriesDeleted,
         eventsDeleted,
@@ -625,7 +626,28 @@ async function anonymize(client: PoolClient, ids: string[], options: { now: stri
   for (const { id: caseId } of needDeletion.rows) {
     await insertOutbox(client, { id: options.newId(), topic: 'case.delete_thread', caseId, payload: {}, createdAt: options.now });
   }
-  return { ids: current, messagesDeleted, deliveriesDeleted, conversationsAnonymized, casesScrubbed, threadDeletionsQueued: needDeletion.rows.length };
+  const casesClosed = await closePurgedCases(client, current, options.now);
+  return { ids: current, messagesDeleted, deliveriesDeleted, conversationsAnonymized, casesScrubbed, casesClosed, threadDeletionsQueued: needDeletion.rows.length };
+}
+
+/**
+ * Closes the open cases of anonymised conversations (a queued case would otherwise be re-pinged with
+ * its marker gone) and drops their undelivered outbox items, so nothing but the thread deletion
+ * reaches Slack after a purge. Returns how many cases it closed.
+ */
+async function closePurgedCases(client: PoolClient, ids: string[], now: string): Promise<number> {
+  const closed = await client.query(
+    `UPDATE cases SET status = 'returned', resolved_at = coalesce(resolved_at, $2)
+     WHERE conversation_id = ANY($1::text[]) AND status IN ('queued', 'claimed', 'callback')`,
+    [ids, now],
+  );
+  await client.query(`UPDATE conversations SET state = 'bot', awaiting_rating = false WHERE id = ANY($1::text[]) AND state <> 'bot'`, [ids]);
+  await client.query(
+    `DELETE FROM outbox WHERE status = 'pending' AND topic <> 'case.delete_thread'
+       AND case_id IN (SELECT id FROM cases WHERE conversation_id = ANY($1::text[]))`,
+    [ids],
+  );
+  return closed.rowCount ?? 0;
 }
 
 /** Deletes anonymised conversations (with their cases and outbox rows) that no explanation record and no pending outbox item holds. */

@@ -404,6 +404,7 @@ export class SqliteConversationStore implements ConversationStore {
         messagesDeleted: messagesDeleted + scrubbed.messagesDeleted,
         conversationsAnonymized: scrubbed.conversationsAnonymized,
         casesScrubbed: scrubbed.casesScrubbed,
+        casesClosed: scrubbed.casesClosed,
         threadDeletionsQueued: scrubbed.threadDeletionsQueued,
         deliveriesDeleted: deliveriesDeleted + scrubbed.deliveriesDeleted,
         eventsDeleted,
@@ -575,7 +576,32 @@ export class SqliteConversationStore implements ConversationStore {
     for (const caseId of needDeletion) {
       this.insertOutbox({ id: options.newId(), topic: 'case.delete_thread', caseId, payload: {}, createdAt: options.now });
     }
-    return { ids: current, messagesDeleted, deliveriesDeleted, conversationsAnonymized, casesScrubbed, threadDeletionsQueued: needDeletion.length };
+    const casesClosed = this.closePurgedCases(list, options.now);
+    return { ids: current, messagesDeleted, deliveriesDeleted, conversationsAnonymized, casesScrubbed, casesClosed, threadDeletionsQueued: needDeletion.length };
+  }
+
+  /**
+   * Closes the open cases of anonymised conversations (a queued case would otherwise be re-pinged with
+   * its marker gone) and drops their undelivered outbox items, so nothing but the thread deletion
+   * reaches Slack after a purge. Returns how many cases it closed.
+   */
+  private closePurgedCases(list: string, now: string): number {
+    const casesClosed = this.db
+      .prepare(
+        `UPDATE cases SET status = 'returned', resolved_at = coalesce(resolved_at, ?)
+         WHERE conversation_id IN (SELECT value FROM json_each(?)) AND status IN ('queued', 'claimed', 'callback')`,
+      )
+      .run(now, list).changes;
+    this.db
+      .prepare(`UPDATE conversations SET state = 'bot', awaiting_rating = 0 WHERE id IN (SELECT value FROM json_each(?)) AND state <> 'bot'`)
+      .run(list);
+    this.db
+      .prepare(
+        `DELETE FROM outbox WHERE status = 'pending' AND topic <> 'case.delete_thread'
+           AND case_id IN (SELECT id FROM cases WHERE conversation_id IN (SELECT value FROM json_each(?)))`,
+      )
+      .run(list);
+    return casesClosed;
   }
 
   /** Deletes anonymised conversations (with their cases and outbox rows) that no explanation record and no pending outbox item holds. */
