@@ -117,7 +117,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
 
   const metrics = overrides.metrics ?? createCandorMetrics({ logger });
   const engine = instrumentDecisionEngine(
-    overrides.engine ?? createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent }),
+    overrides.engine ?? createDecisionEngine(config.decisions, { onEvent: metrics.recordDecisionEngineEvent, logger }),
     metrics,
   );
   const store = instrumentConversationStore(overrides.store ?? (await createConversationStore(config.storage, logger)), metrics);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CandorError } from '../core/candor-error.js';
 import type { DecisionEngine } from '../core/ports/decision-engine.js';
+import type { Logger } from '../core/ports/logger.js';
 import type { DecisionsConfig } from '../config/decisions-config.js';
 import { loadDemoCustomers } from './demo-customers.js';
 import { EmbeddedDecisionEngine } from './embedded-decision-engine.js';
@@ -16,6 +17,8 @@ export interface ManagedDecisionEngine extends DecisionEngine {
 /** Extras the composition root may pass in. */
 export interface CreateDecisionEngineOptions {
   onEvent?: DecisionEngineEventListener;
+  /** Where the HTTP client reports a refused token or answers outside the contract (once per minute each). */
+  logger?: Logger;
   /** Demo customers file for the embedded engine (default: the shipped fixtures file). */
   demoCustomersPath?: string;
 }
@@ -49,6 +52,7 @@ export function createDecisionEngine(config: DecisionsConfig, options: CreateDec
     ...(config.DECISION_ENGINE_TOKEN === undefined ? {} : { token: config.DECISION_ENGINE_TOKEN }),
     ...(Object.keys(tls).length === 0 ? {} : { tls }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return {
     kind: 'http',

@@ -13,6 +13,7 @@ import {
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { CustomerDecisionsSchema } from '../core/decision.js';
 import type { DecisionEngine, DecisionLookup, EngineFailure } from '../core/ports/decision-engine.js';
+import { silentLogger, type Logger } from '../core/ports/logger.js';
 
 /** How one lookup ended, for metrics: a lookup status, or the failure of an unavailable one. */
 export type LookupOutcome = 'found' | 'not_found' | EngineFailure;
@@ -57,7 +58,14 @@ export interface HttpDecisionEngineOptions {
   now?: () => number;
   /** Source of jitter in [0, 1) (default `Math.random`). */
   random?: () => number;
+  /** Where a misconfigured or misbehaving engine (401/403, answers outside the contract) is reported. */
+  logger?: Logger;
+  /** Each such problem is logged at most once per this many ms, with a count of those not logged (default 60000). */
+  problemLogIntervalMs?: number;
 }
+
+/** A lookup that failed because of our credentials or the engine's answer, with a reason safe to log (no customer data). */
+type ReportedProblem = { failure: 'unauthorized' | 'invalid_response'; reason: string };
 
 /** What a single HTTP attempt produced, before it is judged. */
 type AttemptOutcome =
@@ -119,6 +127,10 @@ export class HttpDecisionEngine implements DecisionEngine {
   private readonly onEvent: DecisionEngineEventListener | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly problemLogIntervalMs: number;
+  /** Per failure: when it was last logged and how many occurred since. */
+  private readonly problemLog = new Map<ReportedProblem['failure'], { loggedAt: number; unlogged: number }>();
 
   constructor(options: HttpDecisionEngineOptions) {
     // A trailing slash keeps any path prefix of the base URL when the lookup path is resolved against it.
@@ -139,6 +151,8 @@ export class HttpDecisionEngine implements DecisionEngine {
     this.onEvent = options.onEvent;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+    this.problemLogIntervalMs = options.problemLogIntervalMs ?? 60_000;
     this.breaker = circuitBreaker(
       handleWhenResult((result) => (result as FetchResult).isEngineFault),
       { halfOpenAfter: options.breakerHalfOpenMs ?? 10_000, breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5) },
@@ -231,6 +245,7 @@ export class HttpDecisionEngine implements DecisionEngine {
       case 'network_error':
         return { lookup: unavailable('unreachable'), isRetryable: true };
       case 'too_large':
+        this.reportProblem({ failure: 'invalid_response', reason: `the body is larger than ${this.maxBytes} bytes` });
         return { lookup: unavailable('invalid_response'), isRetryable: false };
       case 'response':
         break;
@@ -238,7 +253,10 @@ export class HttpDecisionEngine implements DecisionEngine {
     const { status } = outcome;
     if (status === 200) return { lookup: this.parseBody(outcome.body, customerId), isRetryable: false };
     if (status === 404) return { lookup: { status: 'not_found' }, isRetryable: false };
-    if (status === 401 || status === 403) return { lookup: unavailable('unauthorized'), isRetryable: false };
+    if (status === 401 || status === 403) {
+      this.reportProblem({ failure: 'unauthorized', reason: `the engine answered ${status}; check DECISION_ENGINE_TOKEN (and the client certificate)` });
+      return { lookup: unavailable('unauthorized'), isRetryable: false };
+    }
     if (isRetryableStatus(status)) {
       const header = outcome.headers['retry-after'];
       const retryAfterMs = parseRetryAfterMs(Array.isArray(header) ? header[0] : header, this.now());
@@ -246,21 +264,30 @@ export class HttpDecisionEngine implements DecisionEngine {
       return retryAfterMs === undefined ? { lookup, isRetryable: true } : { lookup, isRetryable: true, retryAfterMs };
     }
     // Anything else (other 4xx, 3xx, 2xx other than 200) is outside the contract.
+    this.reportProblem({ failure: 'invalid_response', reason: `status ${status} is outside the contract` });
     return { lookup: unavailable('invalid_response'), isRetryable: false };
   }
 
   private parseBody(body: Buffer | null, customerId: string): DecisionLookup {
-    const invalid: DecisionLookup = { status: 'unavailable', failure: 'invalid_response' };
-    if (body === null) return invalid;
+    const invalid = (reason: string): DecisionLookup => {
+      this.reportProblem({ failure: 'invalid_response', reason });
+      return { status: 'unavailable', failure: 'invalid_response' };
+    };
+    if (body === null) return invalid('a 200 without a body');
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      return invalid;
+      return invalid('the body is not JSON');
     }
     const parsed = CustomerDecisionsSchema.safeParse(json);
+    if (!parsed.success) {
+      // Paths and zod's messages only: they name fields and expectations, never the values received.
+      const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      return invalid(`the body does not match the contract (${issues.join('; ')})`);
+    }
     // Another customer's data must never reach this customer's explanation.
-    if (!parsed.success || parsed.data.customerId !== customerId) return invalid;
+    if (parsed.data.customerId !== customerId) return invalid("the body is another customer's");
     return { status: 'found', data: parsed.data };
   }
 
@@ -320,6 +347,22 @@ export class HttpDecisionEngine implements DecisionEngine {
       request.on('error', () => settle(signal.aborted ? { kind: 'aborted' } : { kind: 'network_error' }));
       request.end();
     });
+  }
+
+  /** Logs a credentials or contract problem at error level, at most once per interval per kind, counting the rest. */
+  private reportProblem(problem: ReportedProblem): void {
+    const now = this.now();
+    const entry = this.problemLog.get(problem.failure);
+    if (entry !== undefined && now - entry.loggedAt < this.problemLogIntervalMs) {
+      entry.unlogged += 1;
+      return;
+    }
+    const notLoggedSince = entry?.unlogged ?? 0;
+    this.problemLog.set(problem.failure, { loggedAt: now, unlogged: 0 });
+    this.logger.error(
+      { failure: problem.failure, reason: problem.reason, notLoggedSince, intervalMs: this.problemLogIntervalMs },
+      problem.failure === 'unauthorized' ? 'decision engine refused our credentials' : 'decision engine answered outside the contract',
+    );
   }
 
   private backoffMs(attempt: number): number {

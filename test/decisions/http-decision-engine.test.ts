@@ -162,6 +162,42 @@ describe('HttpDecisionEngine against a real reference engine', () => {
       const { engine } = makeEngine({ token: 'guess' });
       expect(await engine.lookup('demo-drop')).toEqual({ status: 'unavailable', failure: 'unauthorized' });
     });
+
+    it('logs a refused token at error level once per interval, with the reason and how many were not logged, never the token', async () => {
+      let nowMs = 1_000_000;
+      const logged: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+      const record = (level: string) => (fields: Record<string, unknown>, message: string) => void logged.push({ level, fields, message });
+      const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+      const { engine } = makeEngine({ token: 'guess', logger, problemLogIntervalMs: 60_000, now: () => nowMs });
+      for (let i = 0; i < 3; i += 1) await engine.lookup('demo-drop');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 'error', message: 'decision engine refused our credentials', fields: { failure: 'unauthorized', notLoggedSince: 0 } });
+      expect(String(logged[0]?.fields['reason'])).toMatch(/answered 401; check DECISION_ENGINE_TOKEN/);
+      nowMs += 60_000;
+      await engine.lookup('demo-drop');
+      expect(logged).toHaveLength(2);
+      expect(logged[1]?.fields).toMatchObject({ failure: 'unauthorized', notLoggedSince: 2 });
+      expect(JSON.stringify(logged)).not.toContain('guess');
+    });
+  });
+
+  it('logs each kind of answer outside the contract with its reason and no customer data', async () => {
+    const logged: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const error = (fields: Record<string, unknown>, message: string) => void logged.push({ fields, message });
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error };
+    const reasons: string[] = [];
+    for (const faults of [{ malformedJson: true }, { schemaMismatch: true }, { wrongCustomerId: true }, { errorStatus: 302 }]) {
+      server.setFaults(faults);
+      const { engine } = makeEngine({ logger });
+      expect(await engine.lookup('demo-drop')).toEqual({ status: 'unavailable', failure: 'invalid_response' });
+      reasons.push(String(logged.at(-1)?.fields['reason']));
+    }
+    expect(logged.map((line) => line.message)).toEqual(Array(4).fill('decision engine answered outside the contract'));
+    expect(reasons[0]).toBe('the body is not JSON');
+    expect(reasons[1]).toMatch(/^the body does not match the contract \(.+\)$/);
+    expect(reasons[2]).toBe("the body is another customer's");
+    expect(reasons[3]).toBe('status 302 is outside the contract');
+    expect(JSON.stringify(logged)).not.toContain('demo-drop');
   });
 
   it('rejects malformed JSON as an invalid response, without retrying', async () => {
