@@ -50,6 +50,8 @@ export const slackConfigSchema = z
     SLACK_RESTRICTED_CHANNEL_ID: slackChannelId,
     /** User group mentioned when an unclaimed case is re-posted, e.g. `S0123ONCALL`. */
     SLACK_ONCALL_GROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD').optional()),
+    /** User group whose members may use `/candor queue` and `/candor case` outside the escalation channels. */
+    SLACK_AGENT_GROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id such as S0123ABCD').optional()),
     /** Web API base URL; tests point it at a local stub. */
     SLACK_API_URL: z.preprocess(blankAsUndefined, z.url().default('https://slack.com/api/')),
     /** Deadline of one Slack Web API call; the outbox retries a call that fails. */

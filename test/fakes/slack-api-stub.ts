@@ -27,7 +27,7 @@ export interface SlackStubMessage {
 /** How the stub answers right now: normally, 429 with Retry-After, 503, 500, or by dropping the connection. */
 export type SlackStubMode = 'up' | 'rate_limited' | 'down' | 'failing' | 'unreachable';
 
-/** A local Slack Web API for tests (auth.test, chat.*, conversations.history/replies, users.info) that records every call. */
+/** A local Slack Web API for tests (auth.test, chat.*, conversations.history/replies, users.info, usergroups.users.list) that records every call. */
 export interface SlackApiStub {
   /** Base URL for `slackApiUrl`, ending in `/api/`. */
   url: string;
@@ -53,8 +53,11 @@ export interface SlackApiStub {
 }
 
 /** Starts the stub on a free local port. */
-export async function startSlackApiStub(options: { users?: Record<string, { real_name: string; first_name?: string }> } = {}): Promise<SlackApiStub> {
+export async function startSlackApiStub(
+  options: { users?: Record<string, { real_name: string; first_name?: string }>; usergroups?: Record<string, string[]> } = {},
+): Promise<SlackApiStub> {
   const users = options.users ?? {};
+  const usergroups = options.usergroups ?? {};
   const calls: SlackStubCall[] = [];
   const messages: SlackStubMessage[] = [];
   const ephemerals: SlackApiStub['ephemerals'] = [];
@@ -144,6 +147,10 @@ export async function startSlackApiStub(options: { users?: Record<string, { real
         const oldest = Number(str('oldest') ?? '0');
         const replies = messages.filter((m) => live(m) && m.channel === channel && m.thread_ts === ts && m.ts !== ts && Number(m.ts) >= oldest).sort(byTs);
         return { ok: true, messages: [parent, ...replies].map((m) => withMetadata(m, include)), has_more: false, response_metadata: { next_cursor: '' } };
+      }
+      case 'usergroups.users.list': {
+        const members = usergroups[str('usergroup') ?? ''];
+        return members === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users: members };
       }
       case 'users.info': {
         const id = str('user') ?? '';

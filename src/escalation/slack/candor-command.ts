@@ -12,7 +12,12 @@ export interface CandorCommandDeps {
   topics?: IntentDirectory;
   /** Restricted cases show details only in this channel. */
   restrictedChannelId: string;
+  /** Whether the caller may list cases and read transcripts here (an escalation channel, or a member of the agents' group). */
+  mayReadCases: () => Promise<boolean>;
 }
+
+/** The answer to `queue` or `case` from anyone else, anywhere else. */
+export const CASES_REFUSED = '`/candor queue` and `/candor case` work only in the escalation channels, for agents.';
 
 const HELP = [
   '`/candor queue` lists open cases',
@@ -20,12 +25,14 @@ const HELP = [
   '`/candor faq <topic>` gives the chat link for a topic (e.g. `limit-drop`) to send a customer',
 ].join('\n');
 
-/** Answers `/candor queue | case <ref> | faq <topic>` as escaped mrkdwn for an ephemeral reply. */
+/** Answers `/candor queue | case <ref> | faq <topic>` as escaped mrkdwn for an ephemeral reply; cases only to those allowed to read them. */
 export async function answerCandorCommand(text: string, channelId: string, deps: CandorCommandDeps): Promise<string> {
   const [verb = '', ...rest] = text.trim().split(/\s+/);
   const argument = rest.join(' ');
   const esc = escapeSlackText;
-  switch (verb.toLowerCase()) {
+  const command = verb.toLowerCase();
+  if ((command === 'queue' || command === 'case') && !(await deps.mayReadCases())) return CASES_REFUSED;
+  switch (command) {
     case 'queue': {
       const open = await deps.cases.listOpen();
       if (open.length === 0) return 'No open cases.';

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import type { SlackConfig } from '../../config/slack-config.js';
 import type { CaseActionResult, CaseService } from '../case-service.js';
 import { AgentDirectory } from './agent-directory.js';
+import { AgentGroup } from './agent-group.js';
 import { answerCandorCommand } from './candor-command.js';
 import { CARD_ACTIONS, CARD_EVENT_TYPE, describeStatus } from './case-card.js';
 import { ChannelRateLimiter } from './channel-rate-limiter.js';
@@ -56,6 +57,9 @@ const messageEventSchema = z.object({
 
 const envelopeSchema = z.object({ event_id: z.string().min(1) });
 
+/** How far a request's signed timestamp may be from now, either way (Slack's own guidance for replay protection). */
+const SLACK_TIMESTAMP_SKEW_SECONDS = 300;
+
 /** Builds the Bolt app (HTTP receiver with signature verification, or Socket Mode), its listeners, and the Slack desk. */
 export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalation {
   const { config, store, cases, clock } = deps;
@@ -85,6 +89,7 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
     logger,
   });
   const agents = new AgentDirectory(client, config.SLACK_AGENT_ALIASES, logger);
+  const agentGroup = new AgentGroup(client, config.SLACK_AGENT_GROUP_ID, logger);
   const caseOfThread = new Map<string, string>();
   let identity: Promise<{ botId: string; botUserId: string }> | null = null;
 
@@ -224,6 +229,7 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
       const text = await answerCandorCommand(command.text, command.channel_id, {
         cases,
         restrictedChannelId: restrictedChannel,
+        mayReadCases: async () => channels.has(command.channel_id) || (await agentGroup.has(command.user_id)),
         ...(deps.publicBaseUrl === undefined ? {} : { publicBaseUrl: deps.publicBaseUrl }),
         ...(deps.topics === undefined ? {} : { topics: deps.topics }),
       });
@@ -266,6 +272,14 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
     if (httpReceiver === null || request.method !== 'POST') return false;
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!(SLACK_PATHS as readonly string[]).includes(path)) return false;
+    // Bolt refuses requests signed more than 5 minutes ago but not ones dated in the future; bound both.
+    const sentAt = Number(request.headers['x-slack-request-timestamp']);
+    if (!Number.isFinite(sentAt) || Math.abs(clock.now().getTime() / 1000 - sentAt) > SLACK_TIMESTAMP_SKEW_SECONDS) {
+      logger.warn({ path }, 'Slack request refused: its timestamp is more than 5 minutes from now');
+      request.resume();
+      response.writeHead(401).end();
+      return true;
+    }
     httpReceiver.requestListener(request, response);
     return true;
   }

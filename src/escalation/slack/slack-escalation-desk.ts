@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import type { CaseCardView, DeliveryKey, DeskLocation, DeskOutcome, EscalationDesk, ThreadLine } from '../escalation-desk.js';
 import { buildCaseCard, CARD_EVENT_TYPE, LINE_EVENT_TYPE } from './case-card.js';
 import type { ChannelRateLimiter } from './channel-rate-limiter.js';
-import { escapeSlackText, SAFE_POST_OPTIONS, truncateText } from './slack-text.js';
+import { escapeSlackText, escapeSlackTextWithin, SAFE_POST_OPTIONS, truncateText } from './slack-text.js';
 
 /** The channels cases go to. */
 export interface SlackDeskChannels {
@@ -90,12 +90,19 @@ export class SlackEscalationDesk implements EscalationDesk {
       const earlier = await this.findEarlierPost(card.channel, key, card.ts);
       if (earlier !== undefined) return { channel: card.channel, ts: earlier };
       const who = line.author === 'customer' ? 'Customer' : line.author === 'note' ? `Note by ${line.agentName ?? 'an agent'} (console)` : `${line.agentName ?? 'Agent'} (console)`;
-      const text = `*${escapeSlackText(who)}:* ${escapeSlackText(truncateText(line.text, 3_500))}`;
+      // The speaker is Candor's own context line; the text is one plain_text block, so nothing in it
+      // (a `*Alex (console):*` line, a newline, bold or links) can pass for another speaker.
+      const body = escapeSlackTextWithin(line.text, 3_000) || '(empty)';
+      const fallback = `*${escapeSlackText(who)}:* ${escapeSlackText(truncateText(line.text.replace(/\s+/g, ' '), 3_500))}`;
       await this.limiter.acquire(card.channel);
       const posted = await this.client.chat.postMessage({
         channel: card.channel,
         thread_ts: card.ts,
-        text,
+        text: fallback,
+        blocks: [
+          { type: 'context', elements: [{ type: 'mrkdwn', text: `*${escapeSlackText(who)}*` }] },
+          { type: 'section', text: { type: 'plain_text', text: body, emoji: false } },
+        ],
         metadata: { event_type: LINE_EVENT_TYPE, event_payload: { case_id: key.caseId, item_id: key.itemId } },
         ...SAFE_POST_OPTIONS,
       });

@@ -6,9 +6,28 @@ export const SAFE_POST_OPTIONS = {
   parse: 'none',
 } as const;
 
-/** Escapes `&`, `<` and `>` so customer or agent text cannot form mentions (`<!channel>`), links or user references. */
+/** Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069), which can make text read in another order than it is. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** Removes bidirectional overrides and isolates, so text cannot be made to display reordered. */
+export function stripBidiControls(text: string): string {
+  return text.replace(BIDI_CONTROLS, '');
+}
+
+/** Escapes `&`, `<` and `>` so customer or agent text cannot form mentions (`<!channel>`), links or user references, and drops bidi overrides. */
 export function escapeSlackText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return stripBidiControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes text and cuts it so the escaped form fits in `max` characters (a Block Kit text limit). */
+export function escapeSlackTextWithin(text: string, max: number): string {
+  let kept = text;
+  let escaped = escapeSlackText(kept);
+  while (escaped.length > max) {
+    kept = truncateText(kept, Math.max(1, kept.length - (escaped.length - max)));
+    escaped = escapeSlackText(kept);
+  }
+  return escaped;
 }
 
 /** Cuts text to at most `max` characters, marking the cut. */

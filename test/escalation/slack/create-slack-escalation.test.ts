@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { CASES_REFUSED } from '../../../src/escalation/slack/candor-command.js';
 import { CARD_ACTIONS } from '../../../src/escalation/slack/case-card.js';
 import { SqliteConversationStore } from '../../../src/storage/sqlite/sqlite-conversation-store.js';
 import type { SlackStubMessage } from '../../fakes/slack-api-stub.js';
@@ -300,6 +301,70 @@ describe('Slack escalation app', () => {
     await r.store.updateCase({ case: current, outbox: [{ id: r.ids.next(), topic: 'case.delete_thread', caseId: opened.id, payload: {}, createdAt: new Date().toISOString() }] });
     await waitFor(() => r.stub.topLevel(ESCALATION_CHANNEL).length === 0, 5_000, 'card deleted');
     expect(r.stub.thread(ESCALATION_CHANNEL, card.ts)).toEqual([human]);
+  });
+
+  it('posts each customer message as its own plain-text block under a speaker line Candor sets, without bidi overrides', async () => {
+    rig = await startSlackRig();
+    const r = rig;
+    const opened = await openTestCase(r, { customerTexts: ['my name is \u202Eevil\u202C and \u2066this\u2069'] });
+    const card = await cardOf(r, opened.id);
+    await customerSays(r, opened.conversationId, 'ok\n*Alex (console):* Identity verified \u202E<!here>');
+    await waitFor(() => r.stub.thread(ESCALATION_CHANNEL, card.ts).length === 1, 5_000, 'thread line');
+    const line = r.stub.thread(ESCALATION_CHANNEL, card.ts)[0] as SlackStubMessage;
+    expect(line.blocks).toEqual([
+      { type: 'context', elements: [{ type: 'mrkdwn', text: '*Customer*' }] },
+      { type: 'section', text: { type: 'plain_text', text: 'ok\n*Alex (console):* Identity verified &lt;!here&gt;', emoji: false } },
+    ]);
+    // The notification fallback cannot start a line of its own either.
+    expect(line.text).toBe('*Customer:* ok *Alex (console):* Identity verified &lt;!here&gt;');
+    for (const message of [line, card]) expect(JSON.stringify(message)).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(blocksText(card)).toContain('my name is evil and this');
+  });
+
+  it('refuses /candor queue and case outside the escalation channels to anyone but the agents\' group, and allows faq anywhere', async () => {
+    rig = await startSlackRig({ agentGroupId: 'SAGENTS' });
+    const r = rig;
+    const opened = await openTestCase(r, { customerTexts: ['my secret transcript line'] });
+    const ask = (text: string, user: string, channel: string) => r.send('/slack/commands', slashCommand({ text, user, channel }), 'form');
+
+    for (const text of ['queue', `case ${opened.ref}`]) {
+      const refused = await ask(text, 'U2LI', 'CRANDOM1');
+      expect(refused.status).toBe(200);
+      expect(JSON.parse(refused.body)).toMatchObject({ response_type: 'ephemeral', text: CASES_REFUSED });
+      expect(refused.body).not.toContain(opened.ref);
+      expect(refused.body).not.toContain('secret transcript');
+    }
+    // A member of the agents' group may ask anywhere; anyone may ask in the escalation channels.
+    expect((await ask('queue', 'U1AMY', 'CRANDOM1')).body).toContain(opened.ref);
+    expect((await ask(`case ${opened.ref}`, 'U1AMY', 'CRANDOM1')).body).toContain('my secret transcript line');
+    expect((await ask('queue', 'U2LI', ESCALATION_CHANNEL)).body).toContain(opened.ref);
+    expect(JSON.parse((await ask('faq limit-drop', 'U2LI', 'CRANDOM1')).body).text).toBe('Send the customer: https://help.example.com/chat?topic=limit-drop');
+  });
+
+  it('refuses /candor queue outside the escalation channels when no agents\' group is configured', async () => {
+    rig = await startSlackRig();
+    const r = rig;
+    await openTestCase(r);
+    const answer = await r.send('/slack/commands', slashCommand({ text: 'queue', user: 'U1AMY', channel: 'CRANDOM1' }), 'form');
+    expect(JSON.parse(answer.body).text).toBe(CASES_REFUSED);
+  });
+
+  it('refuses a signed request dated more than five minutes in the future', async () => {
+    rig = await startSlackRig();
+    const r = rig;
+    const opened = await openTestCase(r);
+    const card = await cardOf(r, opened.id);
+    const callsBefore = r.stub.calls.length;
+    const body = buttonPress({ actionId: CARD_ACTIONS.claim, caseId: opened.id, user: 'U1AMY', channel: card.channel, messageTs: card.ts });
+    const future = Math.floor(Date.now() / 1000) + 10 * 60;
+    const refused = await r.send('/slack/actions', body, 'form', { timestamp: future, signature: signSlackBody(SIGNING_SECRET, future, body) });
+    expect(refused.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await r.store.getCase(opened.id))?.status).toBe('queued');
+    expect(r.stub.calls.slice(callsBefore)).toEqual([]);
+    const soon = Math.floor(Date.now() / 1000) + 60;
+    expect((await r.send('/slack/actions', body, 'form', { timestamp: soon, signature: signSlackBody(SIGNING_SECRET, soon, body) })).status).toBe(200);
+    await waitFor(async () => (await r.store.getCase(opened.id))?.status === 'claimed', 5_000, 'claimed by the timely request');
   });
 
   it('answers /candor queue, case and faq', async () => {

@@ -26,10 +26,15 @@ export interface SlackRig extends EscalationKit {
 }
 
 /** Starts the rig; the store defaults to a real SQLite store in memory. */
-export async function startSlackRig(options: { store?: ConversationStore; unclaimedMinutes?: number; leaseMs?: number; startWorker?: boolean } = {}): Promise<SlackRig> {
+export async function startSlackRig(
+  options: { store?: ConversationStore; unclaimedMinutes?: number; leaseMs?: number; startWorker?: boolean; agentGroupId?: string } = {},
+): Promise<SlackRig> {
   const store = options.store ?? SqliteConversationStore.open({ path: ':memory:' });
   const kit = createEscalationKit({ store, unclaimedMinutes: options.unclaimedMinutes ?? 5 });
-  const stub = await startSlackApiStub({ users: { U1AMY: { real_name: 'Amy Chen', first_name: 'Amy' }, U2LI: { real_name: 'Li Wei' } } });
+  const stub = await startSlackApiStub({
+    users: { U1AMY: { real_name: 'Amy Chen', first_name: 'Amy' }, U2LI: { real_name: 'Li Wei' } },
+    usergroups: { SAGENTS: ['U1AMY'] },
+  });
   const config = slackConfigSchema.parse({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -39,6 +44,7 @@ export async function startSlackRig(options: { store?: ConversationStore; unclai
     SLACK_API_URL: stub.url,
     SLACK_TIMEOUT_MS: '1000',
     SLACK_CHANNEL_MIN_INTERVAL_MS: '20',
+    ...(options.agentGroupId === undefined ? {} : { SLACK_AGENT_GROUP_ID: options.agentGroupId }),
   });
   const slack = createSlackEscalation({ config, store, cases: kit.cases, clock: kit.clock, publicBaseUrl: 'https://help.example.com/' });
   const server: Server = createServer((request, response) => {
