@@ -40,7 +40,7 @@ async function startRig(name: string, env: Record<string, string>): Promise<Rig>
     ESCALATION_OUTBOX_PROBE_MS: '300',
     METRICS_TOKEN,
     ...env,
-  });
+  }, 45_000);
   const rig = { candor, stub, sqlitePath };
   rigs.push(rig);
   return rig;
@@ -52,7 +52,7 @@ beforeAll(async () => {
     startRig('recovering', { ESCALATION_OUTBOX_BACKOFF_BASE_MS: '4000', ESCALATION_OUTBOX_BACKOFF_MAX_MS: '60000', ESCALATION_OUTBOX_MAX_AGE_MS: '600000' }),
     startRig('giving-up', { ESCALATION_OUTBOX_BACKOFF_BASE_MS: '300', ESCALATION_OUTBOX_BACKOFF_MAX_MS: '600', ESCALATION_OUTBOX_MAX_AGE_MS: '3000' }),
   ]);
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all(rigs.map((rig) => stopCandorProcess(rig.candor, 'SIGKILL')));

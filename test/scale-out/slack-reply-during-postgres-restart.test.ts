@@ -29,8 +29,8 @@ beforeAll(async () => {
     ESCALATION_OUTBOX_POLL_MS: '50',
     ESCALATION_OUTBOX_BACKOFF_BASE_MS: '100',
     ESCALATION_OUTBOX_BACKOFF_MAX_MS: '400',
-  });
-}, 60_000);
+  }, 45_000);
+}, 90_000);
 
 afterAll(async () => {
   if (candor !== undefined) await stopCandorProcess(candor, 'SIGKILL');
