@@ -14,6 +14,7 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   escalated: 'handover',
   agent_joined: 'handover',
   bot_back: 'handover',
+  desk_unreachable: 'handover',
   rating_request: 'rating',
   rating_thanks: 'rating',
   wait_notice: 'handover',

@@ -203,14 +203,15 @@ export class CaseService {
       const now = this.nowIso();
       const closed: EscalationCase = { ...current, status: 'returned', resolvedAt: now };
       const conversation = await this.movedConversation(closed, 'bot', false, now);
-      const composed = this.composer.compose({ kind: 'desk_unreachable' }, closed.locale);
+      const request: ReplyRequest = { kind: 'desk_unreachable' };
+      const composed = this.composer.compose(request, closed.locale);
       const notice = this.message(closed.conversationId, 'bot', composed.text, null, now);
       await this.store.updateCase({
         case: closed,
         ...(conversation === undefined ? {} : { conversation }),
         messages: [this.message(closed.conversationId, 'system', 'No agent could be reached (the desk stayed unreachable); returned to the bot.', CASE_EVENT.deskUnreachable, now), notice],
       });
-      if (conversation !== undefined) await this.deliver(this.botReply(notice, composed, closed, 'bot_back', 'bot'));
+      if (conversation !== undefined) await this.deliver(this.botReply(notice, composed, closed, { event: 'bot_back', act: replyActOf(request) }, 'bot'));
       return { status: 'ok', case: closed } as const;
     });
   }
