@@ -29,8 +29,13 @@ const SECRET = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*|\bx(?:
 
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
-/** What people put between the digits of one number: a few spaces, tabs or dashes (never a newline). */
-const NUMBER_GAP = /^[ \t\-\u2010-\u2015\u2212]{1,3}$/;
+/** A decimal digit of any script other than ASCII (Arabic-Indic, Devanagari, Thai, …); NFKC already folds full-width ones. */
+const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/gu;
+const HAS_NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/u;
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+
+/** What people put between the digits of one number: a few spaces, tabs, dashes or dots (never a newline). */
+const NUMBER_GAP = /^[ \t\-\u2010-\u2015\u2212.\u00B7]{1,3}$/;
 
 const EMAIL = /[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}/g;
 
@@ -41,6 +46,9 @@ const MOBILE = /^(?:(?:00)?86)?1[3-9]\d{9}$/;
 
 /** The longest digit string any detector accepts (a 19-digit card). */
 const MAX_DIGITS = 19;
+
+/** A run of this many digits (up to {@link MAX_DIGITS}) is treated as a card number whether or not it passes Luhn. */
+const MIN_ANY_CARD_DIGITS = 16;
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const ID_CHECK_CHARS = '10X98765432';
@@ -55,9 +63,27 @@ interface DigitGroup {
   isDatePart: boolean;
 }
 
-/** NFKC-normalises text (full-width digits and letters become ASCII) and removes zero-width characters. */
+/**
+ * NFKC-normalises text (full-width digits and letters become ASCII), writes every Unicode decimal
+ * digit as its ASCII digit and removes zero-width characters.
+ */
 export function normalizeForPii(text: string): string {
-  return text.normalize('NFKC').replace(ZERO_WIDTH, '');
+  const folded = text.normalize('NFKC').replace(ZERO_WIDTH, '');
+  return HAS_NON_ASCII_DIGIT.test(folded) ? folded.replace(NON_ASCII_DIGIT, toAsciiDigit) : folded;
+}
+
+/**
+ * Unicode encodes every script's decimal digits as runs of whole 0–9 blocks, so a digit's value is
+ * its distance from the start of its run, modulo ten.
+ */
+function toAsciiDigit(digit: string): string {
+  let codePoint = digit.codePointAt(0)!;
+  let value = 0;
+  while (codePoint > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint - 1))) {
+    codePoint -= 1;
+    value += 1;
+  }
+  return String(value % 10);
 }
 
 /** Returns true when an 18-character Chinese resident ID has a real birth date and a valid ISO 7064 MOD 11-2 check character. */
@@ -162,7 +188,9 @@ function bestNumberAt(text: string, groups: readonly DigitGroup[], first: number
     if (kind === null) continue;
     const start = kind === 'phone' && text[parts[0]!.start - 1] === '+' ? parts[0]!.start - 1 : parts[0]!.start;
     const end = kind === 'id' && group.hasX ? group.end + 1 : group.end;
-    if (isInsideFormattedNumber(text, start, end)) continue;
+    // An unbroken run of 16–19 digits is a card even glued to `.00`; shorter numbers there are amounts.
+    const isLongRun = parts.length === 1 && digits.length >= MIN_ANY_CARD_DIGITS;
+    if (!isLongRun && isInsideFormattedNumber(text, start, end)) continue;
     best = { span: { kind, start, end }, lastGroup: last };
   }
   return best;
@@ -173,9 +201,12 @@ function classifyNumber(digits: string, endsWithX: boolean, parts: readonly Digi
   if (!endsWithX && digits.length === 18 && isValidResidentId(digits)) return 'id';
   if (MOBILE.test(digits)) return 'phone';
   if (parts.length === 3 && isValidSsn(parts[0]!.digits, parts[1]!.digits, parts[2]!.digits)) return 'ssn';
-  // No card number starts with 0 (ISO/IEC 7812), which also keeps runs of zeros out.
+  if (parts.some((part) => part.isDatePart)) return null;
+  // 16–19 digits are redacted as a card, Luhn or not (a mistyped card is still a card), unless they are written as thousands.
+  if (digits.length >= MIN_ANY_CARD_DIGITS && (parts.length === 1 || !looksLikeThousands(parts))) return 'card';
+  // Shorter card numbers must pass Luhn; none starts with 0 (ISO/IEC 7812), which also keeps runs of zeros out.
   const isCardShaped = digits.length >= 12 && digits[0] !== '0' && !looksLikeThousands(parts);
-  if (isCardShaped && !parts.some((part) => part.isDatePart) && passesLuhn(digits)) return 'card';
+  if (isCardShaped && passesLuhn(digits)) return 'card';
   return null;
 }
 

@@ -168,7 +168,8 @@ export class CaseService {
         conversationId: current.conversationId,
         from: 'agent',
         agentName: agent.name,
-        text: body,
+        // The redacted text, as stored: the reply is kept (pending_deliveries) until the customer acknowledges it.
+        text: message.text,
         suggestions: [],
         links: [],
         act: 'relay',

@@ -44,11 +44,11 @@ describe('redactPii: Chinese resident IDs', () => {
     expect(redactPii('1101\u200B0519\u200C4912\u200D3100\u20602\uFEFFX')).toBe('[ID]');
   });
 
-  it('does not redact an 18-digit number with a wrong check character or an impossible birth date', () => {
+  it('does not take an 18-digit number with a wrong check character or an impossible birth date for an ID (it is still redacted, as a card)', () => {
     const badCheck = '110105194912310021';
     expect(isValidResidentId(badCheck)).toBe(false);
     expect(passesLuhn(badCheck)).toBe(false);
-    expect(redactPii(`no ${badCheck}`)).toBe(`no ${badCheck}`);
+    expect(redactPii(`no ${badCheck}`)).toBe('no [CARD]');
     const feb30 = `11010519490230001${residentIdCheck('11010519490230001')}`;
     expect(isValidResidentId(feb30)).toBe(false);
     const month13 = `11010519491331002${residentIdCheck('11010519491331002')}`;
@@ -71,6 +71,10 @@ describe('redactPii: mobile numbers', () => {
     ['１３８００１３８０００', '[PHONE]'],
     ['138\u200B0013\u200B8000', '[PHONE]'],
     ['13800138000x', '[PHONE]x'],
+    ['call 139.1234.5678', 'call [PHONE]'],
+    ['+86.139.1234.5678', '[PHONE]'],
+    ['139·1234·5678', '[PHONE]'],
+    ['139 - 1234 - 5678', '[PHONE]'],
   ])('%s → %s', (input, expected) => {
     expect(redactPii(input)).toBe(expected);
   });
@@ -96,11 +100,60 @@ describe('redactPii: bank cards', () => {
     expect(redactPii(twelve)).toBe('[CARD]');
   });
 
-  it('leaves numbers that fail Luhn or are too short or too long', () => {
+  it('redacts cards written with dots', () => {
+    expect(redactPii('card 4111.1111.1111.1111 ok')).toBe('card [CARD] ok');
+    expect(redactPii('6222.0212.3456.7890.128')).toBe('[CARD]');
+  });
+
+  it('redacts any run of 16 to 19 digits, Luhn or not, however it is separated', () => {
+    expect(passesLuhn('6212260200012345671')).toBe(false);
+    expect(redactPii('卡号6212260200012345671')).toBe('卡号[CARD]');
     expect(passesLuhn('4111111111111112')).toBe(false);
-    for (const text of ['4111 1111 1111 1112', withLuhnDigit('4123456789'), withLuhnDigit('41234567890123456789')]) {
+    expect(redactPii('4111 1111 1111 1112')).toBe('[CARD]');
+    expect(redactPii('6212-2602-0001-2345-671')).toBe('[CARD]');
+    expect(redactPii('6212.2602.0001.2345.671')).toBe('[CARD]');
+    expect(redactPii('total 4111111111111111.00')).toBe('total [CARD]');
+    expect(redactPii('000000000000000000')).toBe('[CARD]');
+  });
+
+  it('leaves shorter numbers that fail Luhn, and runs longer than any card (transaction references)', () => {
+    for (const text of [withLuhnDigit('4123456789'), '412345678901234', withLuhnDigit('41234567890123456789'), 'trade no 2024031522001412345678901234']) {
       expect(redactPii(text)).toBe(text);
     }
+  });
+});
+
+/** The zero of every script's decimal digits, from the Unicode data the runtime knows (NFKC folds none of these). */
+const DIGIT_ZEROS: number[] = [];
+for (let codePoint = 0x80; codePoint < 0x110000; codePoint += 1) {
+  const char = String.fromCodePoint(codePoint);
+  if (/\p{Nd}/u.test(char) && !/\p{Nd}/u.test(String.fromCodePoint(codePoint - 1))) {
+    for (let zero = codePoint; /\p{Nd}/u.test(String.fromCodePoint(zero)); zero += 10) DIGIT_ZEROS.push(zero);
+  }
+}
+
+/** Writes ASCII digits in the script whose zero is at `zero`. */
+const inScript = (text: string, zero: number): string => text.replace(/[0-9]/g, (digit) => String.fromCodePoint(zero + Number(digit)));
+
+describe('redactPii: digits of every script', () => {
+  it.each([
+    ['Arabic-Indic', 0x0660],
+    ['Extended Arabic-Indic', 0x06f0],
+    ['Devanagari', 0x0966],
+    ['Bengali', 0x09e6],
+    ['Thai', 0x0e50],
+    ['Myanmar', 0x1040],
+    ['Mathematical bold', 0x1d7ce],
+    ['Adlam', 0x1e950],
+  ])('redacts a mobile, a card and an ID written in %s digits', (_script, zero) => {
+    expect(redactPii(`call ${inScript('139 1234 5678', zero)}`)).toBe('call [PHONE]');
+    expect(redactPii(inScript('6212260200012345671', zero))).toBe('[CARD]');
+    expect(redactPii(`${inScript('11010519491231002', zero)}X`)).toBe('[ID]');
+  });
+
+  it('writes every digit as ASCII, so nothing unredacted is left in another script', () => {
+    expect(DIGIT_ZEROS.length).toBeGreaterThan(50);
+    expect(redactPii('رقمي ٠١٢٣٤٥٦٧٨٩ تمام')).toBe('رقمي 0123456789 تمام');
   });
 });
 
@@ -128,10 +181,10 @@ describe('redactPii: no false positives', () => {
     'between 2024-01-15 2024-02-15 and 2000-01-01 2000-01-01',
     '15-01-2024 - 15-02-2024',
     'a transfer of 1 234 567 890 123 456 CNY',
-    'amount 4111111111111111.00 and 0.4111111111111111',
+    'amount 4111111111.00 and 0.411111111111',
+    'on 2024.03.15 at 10.30, from 192.168.100.200',
     'decision D-2024-0001, reasons 3 and 4, review in 30 days',
     'version 1.13800138000',
-    '000000000000000000',
   ])('leaves %s unchanged (apart from NFKC)', (text) => {
     expect(redactPii(text)).toBe(text.normalize('NFKC'));
   });
@@ -191,7 +244,7 @@ describe('redactPii properties', () => {
       fc.property(
         fc.stringMatching(/^[1-9]\d{14}$/),
         fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 16 }),
-        fc.constantFrom(' ', '-', ' - ', '  ', '\u200B'),
+        fc.constantFrom(' ', '-', ' - ', '  ', '\u200B', '.', '·'),
         digitFreeText,
         digitFreeText,
         (body, sizes, separator, before, after) => {
@@ -208,6 +261,58 @@ describe('redactPii properties', () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+
+  it('never leaves a run of 16 to 19 digits, Luhn or not, in any script and with any separator, unless it is written as dates or thousands', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{16,19}$/),
+        fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 19 }),
+        fc.constantFrom(' ', '-', '.', ' - ', '\u200B', '·', '\u2013'),
+        fc.constantFrom(...DIGIT_ZEROS.filter((_, i) => i % 5 === 0), 0x30),
+        digitFreeText,
+        digitFreeText,
+        (digits, sizes, separator, zero, before, after) => {
+          const parts = chunk(digits, sizes);
+          const thousands = parts.length > 1 && parts[0]!.length <= 3 && parts.slice(1).every((part) => part.length === 3);
+          const hasDate = parts.some(
+            (_, i) => i + 2 < parts.length && (isDate(parts[i]!, parts[i + 1]!, parts[i + 2]!) || isDate(parts[i + 2]!, parts[i + 1]!, parts[i]!) || isDate(parts[i + 2]!, parts[i]!, parts[i + 1]!)),
+          );
+          fc.pre(!thousands && !hasDate);
+          const text = `${before} ${inScript(parts.join(separator), zero)} ${after}`;
+          expect(redactPii(text)).not.toMatch(/\p{Nd}/u);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never leaves a digit of another script, and stays idempotent on text with them', () => {
+    const anyDigit = fc.constantFrom(...DIGIT_ZEROS).chain((zero) => fc.integer({ min: 0, max: 9 }).map((value) => String.fromCodePoint(zero + value)));
+    const mixed = fc.array(fc.oneof(anyDigit, noisyChar), { maxLength: 40 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(mixed, (text) => {
+        const once = redactPii(text);
+        expect(once).not.toMatch(/(?![0-9])\p{Nd}/u);
+        expect(redactPii(once)).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('always redacts a mainland mobile, in any script and with any common separator', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^1[3-9]\d{9}$/),
+        fc.constantFrom('', ' ', '-', '.', '·', ' - '),
+        fc.constantFrom(...DIGIT_ZEROS, 0x30),
+        (mobile, separator, zero) => {
+          const written = [mobile.slice(0, 3), mobile.slice(3, 7), mobile.slice(7)].join(separator);
+          expect(redactPii(`手机 ${inScript(written, zero)} 谢谢`)).toBe('手机 [PHONE] 谢谢');
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 

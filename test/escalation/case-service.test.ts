@@ -29,17 +29,17 @@ describe('CaseService', () => {
     expect(kit.customers.to(opened.conversationId).filter((r) => r.event === 'agent_joined')).toHaveLength(1);
   });
 
-  it('sends the real agent text to the customer but stores it redacted', async () => {
+  it('sends the agent text to the customer redacted, exactly as it is stored (the reply is kept until acknowledged)', async () => {
     const kit = createEscalationKit();
     const opened = await openTestCase(kit);
     await kit.cases.claim(opened.id, amy);
-    const result = await kit.cases.agentReply(opened.id, amy, 'Call us on 13812345678 please');
+    const result = await kit.cases.agentReply(opened.id, amy, 'Call us on 138.1234.5678 please');
     expect(result.status).toBe('ok');
     const sent = kit.customers.to(opened.conversationId).at(-1);
-    expect(sent).toMatchObject({ from: 'agent', agentName: 'Amy', text: 'Call us on 13812345678 please', state: 'claimed' });
+    expect(sent).toMatchObject({ from: 'agent', agentName: 'Amy', text: 'Call us on [PHONE] please', state: 'claimed' });
     const stored = (await kit.store.listMessages(opened.conversationId)).filter((m) => m.author === 'agent');
     expect(stored).toHaveLength(1);
-    expect(stored[0]?.text).not.toContain('13812345678');
+    expect(stored[0]?.text).toBe('Call us on [PHONE] please');
   });
 
   it('keeps note: replies internal and never delivers them', async () => {
