@@ -236,6 +236,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     demoCustomers: candor.demoCustomers,
     logger,
     extraRoutes,
+    clock: candor.clock,
   });
   // The Slack module (and @slack/bolt) is loaded only when Slack is configured.
   const escalation = await createEscalation({

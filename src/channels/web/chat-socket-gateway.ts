@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { asCandorError } from '../../core/candor-error.js';
 import { isLocale, type Locale } from '../../core/locale.js';
+import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import type { NoticeId, ReplyComposer } from '../../core/ports/reply-composer.js';
@@ -34,6 +35,12 @@ const MAX_BUFFERED_FOR_ERRORS = 64 * 1024;
 /** The websocket close code for a server going away for a restart: the widget reconnects (to any instance). */
 export const SERVICE_RESTART_CLOSE_CODE = 1012;
 
+/** The websocket close code for a customer token that has expired: the widget gets a fresh token and reconnects. */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
+
+/** setTimeout's longest delay; a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What the gateway needs to accept sockets and run their turns. */
 export interface ChatSocketGatewayDependencies {
   tokens: ChatTokenService;
@@ -42,6 +49,8 @@ export interface ChatSocketGatewayDependencies {
   composer: Pick<ReplyComposer, 'compose'>;
   intents: IntentDirectory;
   logger: Logger;
+  /** The time tokens are checked against, at the upgrade and on every frame. */
+  clock: Clock;
   settings: {
     maxPayloadBytes: number;
     rateBurst: number;
@@ -59,11 +68,15 @@ interface ChatSession {
   readonly acks: TokenBucket;
   readonly connection: ChatConnection;
   isAlive: boolean;
+  /** When the session's token expires (ms since the epoch); null for an anonymous session. */
+  readonly expiresAtMs: number | null;
+  expiryTimer: NodeJS.Timeout | undefined;
 }
 
 interface VerifiedIdentity {
   conversationId: string;
   customerId: string | null;
+  expiresAtMs: number | null;
   /** For an anonymous session: the id the widget presents to resume it after a reconnect. */
   resume?: string;
 }
@@ -71,7 +84,8 @@ interface VerifiedIdentity {
 /**
  * Accepts chat websockets: checks Origin and token at the upgrade (refusing with 403 / 401),
  * validates and rate-limits every frame, answers every rejection with an error frame, and hands
- * verified messages to the Botkit adapter.
+ * verified messages to the Botkit adapter. A customer's socket is closed with 4001 when its token
+ * expires, and a frame that arrives after that is never run.
  */
 export class ChatSocketGateway {
   private readonly deps: ChatSocketGatewayDependencies;
@@ -159,16 +173,16 @@ export class ChatSocketGateway {
   private async verifyIdentity(url: URL): Promise<VerifiedIdentity | null> {
     const token = url.searchParams.get('token');
     if (token !== null) {
-      const check = await this.deps.tokens.verify(token);
+      const check = await this.deps.tokens.verify(token, this.deps.clock.now());
       if (check.status !== 'valid') {
         this.deps.logger.info({ reason: check.reason }, 'chat socket refused: invalid token');
         return null;
       }
-      return { conversationId: `web:${check.customerId}`, customerId: check.customerId };
+      return { conversationId: `web:${check.customerId}`, customerId: check.customerId, expiresAtMs: check.expiresAtMs };
     }
     const requested = url.searchParams.get('resume');
     const anonymousId = requested !== null && ANONYMOUS_ID_PATTERN.test(requested) ? requested : randomBytes(16).toString('base64url');
-    return { conversationId: `anon:${anonymousId}`, customerId: null, resume: anonymousId };
+    return { conversationId: `anon:${anonymousId}`, customerId: null, expiresAtMs: null, resume: anonymousId };
   }
 
   private openSession(ws: WebSocket, identity: VerifiedIdentity, locale: Locale): void {
@@ -196,6 +210,8 @@ export class ChatSocketGateway {
       acks: new TokenBucket({ burst: Math.max(256, settings.rateBurst), perSecond: Math.max(64, settings.ratePerSecond) }),
       connection,
       isAlive: true,
+      expiresAtMs: identity.expiresAtMs,
+      expiryTimer: undefined,
     };
     this.sessions.set(ws, session);
 
@@ -205,6 +221,7 @@ export class ChatSocketGateway {
     });
     ws.on('error', (error) => this.deps.logger.info({ conversationId: session.conversationId, err: error }, 'chat socket error'));
     ws.on('close', () => {
+      clearTimeout(session.expiryTimer);
       this.sessions.delete(ws);
       this.deps.customerChannel.detach(connection);
     });
@@ -212,13 +229,37 @@ export class ChatSocketGateway {
     const hello: ServiceFrame = { type: 'session', anonymous: identity.customerId === null };
     if (identity.resume !== undefined) hello.resume = identity.resume;
     ws.send(JSON.stringify(hello));
+    if (this.closeIfExpired(ws, session)) return;
+    this.armExpiry(ws, session);
     this.deps.customerChannel.attach(connection).catch((error: unknown) => {
       this.deps.logger.error({ conversationId: session.conversationId, err: error }, 'kept web replies could not be sent');
       this.sendError(ws, session, 'generic');
     });
   }
 
+  /** Closes the socket at its token's expiry; a timer that fires early (or is capped) re-arms itself. */
+  private armExpiry(ws: WebSocket, session: ChatSession): void {
+    if (session.expiresAtMs === null) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAtMs - this.deps.clock.now().getTime()));
+    session.expiryTimer = setTimeout(() => {
+      if (!this.closeIfExpired(ws, session)) this.armExpiry(ws, session);
+    }, delay);
+    session.expiryTimer.unref();
+  }
+
+  /** Closes a customer's socket whose token has expired with 4001; returns true when it did. */
+  private closeIfExpired(ws: WebSocket, session: ChatSession): boolean {
+    if (session.expiresAtMs === null || this.deps.clock.now().getTime() < session.expiresAtMs) return false;
+    if (ws.readyState === ws.OPEN) {
+      this.deps.logger.info({ conversationId: session.conversationId }, 'chat socket closed: token expired');
+      ws.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired');
+    }
+    return true;
+  }
+
   private onFrame(ws: WebSocket, session: ChatSession, data: RawData, isBinary: boolean): void {
+    // Checked before anything else: a frame sent after the token expired is never run, whatever the timer did.
+    if (this.closeIfExpired(ws, session)) return;
     if (isBinary) {
       return this.sendError(ws, session, session.frames.tryTake() ? 'binary_refused' : 'rate_limited');
     }

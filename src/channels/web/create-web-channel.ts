@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CandorError } from '../../core/candor-error.js';
+import type { Clock } from '../../core/ports/clock.js';
 import type { DeliverySignal } from '../../core/ports/delivery-signal.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.js';
@@ -9,11 +10,15 @@ import type { ReplyComposer } from '../../core/ports/reply-composer.js';
 import type { CustomerChannel } from '../../core/reply.js';
 import type { TurnHandler } from '../../core/turn.js';
 import type { WebConfig } from '../../config/web-config.js';
+import { systemClock } from '../../runtime/system-clock.js';
 import { CandorWebAdapter, createWebBotkit } from './candor-web-adapter.js';
 import { ChatSocketGateway } from './chat-socket-gateway.js';
 import { ChatTokenService } from './chat-token-service.js';
 import { WebCustomerChannel, type DeliveryStore } from './web-customer-channel.js';
 import { createWebRequestListener, type DemoCustomer } from './web-request-listener.js';
+
+/** How long a demo page session lasts: the widget can refresh its chat token for this long. */
+const DEMO_SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 /** The web channel's settings: its own slice plus the server settings of the app slice. */
 export type WebChannelConfig = WebConfig & {
@@ -37,6 +42,8 @@ export interface WebChannelDependencies {
   extraRoutes?: Record<string, RequestListener>;
   /** Tells other instances about kept replies and hears theirs; absent → a single instance. */
   signal?: DeliverySignal;
+  /** The time chat tokens are checked against (the wall clock when absent). */
+  clock?: Clock;
 }
 
 /** A running web channel. */
@@ -80,6 +87,13 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     issuer: config.CHAT_TOKEN_ISSUER,
     ttlSeconds: config.CHAT_TOKEN_TTL_SECONDS,
   });
+  // The demo page's session (a cookie) outlives the short chat tokens, so the widget can get a fresh one.
+  const demoSessions = new ChatTokenService({
+    secret,
+    audience: `${config.CHAT_TOKEN_AUDIENCE}:demo-session`,
+    issuer: config.CHAT_TOKEN_ISSUER,
+    ttlSeconds: DEMO_SESSION_TTL_SECONDS,
+  });
   const customerChannel = new WebCustomerChannel({ store: deps.store, logger, ...(deps.signal ? { signal: deps.signal } : {}) });
   await customerChannel.start();
   const adapter = new CandorWebAdapter({ customerChannel, connections: customerChannel });
@@ -93,6 +107,8 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     demoMode,
     demoCustomers: deps.demoCustomers,
     tokens,
+    demoSessions,
+    isSecure: config.PUBLIC_BASE_URL?.startsWith('https:') ?? false,
     composer: deps.composer,
     logger,
     isOriginAllowed,
@@ -106,6 +122,7 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     composer: deps.composer,
     intents: deps.intents,
     logger,
+    clock: deps.clock ?? systemClock,
     settings: {
       maxPayloadBytes: config.CHAT_MAX_PAYLOAD_BYTES,
       rateBurst: config.CHAT_RATE_BURST,

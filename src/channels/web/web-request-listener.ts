@@ -18,6 +18,10 @@ export interface WebRequestListenerDependencies {
   demoMode: boolean;
   demoCustomers: DemoCustomer[];
   tokens: ChatTokenService;
+  /** Signs the demo page's session cookie, from which the widget gets a fresh chat token when one expires. */
+  demoSessions: ChatTokenService;
+  /** True when the server is reached over https: the demo session cookie is then `Secure`. */
+  isSecure: boolean;
   composer: Pick<ReplyComposer, 'compose'>;
   logger: Logger;
   isOriginAllowed(origin: string): boolean;
@@ -38,6 +42,12 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 const PAGES = { chat: 'chat.html', demo: 'demo.html' } as const;
 
 const MAX_FORM_BYTES = 2048;
+
+/** Where the widget asks for a fresh chat token when its token expires (in production, the host site answers here). */
+export const TOKEN_REFRESH_PATH = '/chat/token/refresh';
+
+/** The demo page's session cookie: a signed token naming the demo customer, sent only to the refresh path. */
+const DEMO_SESSION_COOKIE = 'candor_demo_session';
 
 const tokenRequestSchema = z.object({ customerId: z.string().min(1).max(128), lang: z.enum(LOCALES).optional() });
 
@@ -97,13 +107,34 @@ export async function createWebRequestListener(deps: WebRequestListenerDependenc
     const customer = deps.demoCustomers.find((candidate) => candidate.id === parsed.data.customerId);
     if (!customer) return sendText(response, 404, 'Unknown demo customer');
     const issued = await deps.tokens.issue(customer.id);
+    const session = await deps.demoSessions.issue(customer.id);
+    const sessionMaxAge = Math.max(0, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
+    const cookie = `${DEMO_SESSION_COOKIE}=${session.token}; Path=${TOKEN_REFRESH_PATH}; Max-Age=${sessionMaxAge}; HttpOnly; SameSite=Strict${deps.isSecure ? '; Secure' : ''}`;
     const chatPath = `/chat${parsed.data.lang ? `?lang=${encodeURIComponent(parsed.data.lang)}` : ''}`;
     const wantsJson = request.method === 'GET' || (request.headers.accept ?? '').includes('application/json');
     if (wantsJson) {
-      return sendJson(response, 200, JSON.stringify({ token: issued.token, expiresAt: issued.expiresAt, chatUrl: `${chatPath}#token=${issued.token}` }));
+      return sendJson(response, 200, JSON.stringify({ token: issued.token, expiresAt: issued.expiresAt, chatUrl: `${chatPath}#token=${issued.token}` }), { 'Set-Cookie': cookie });
     }
-    response.writeHead(303, { ...SECURITY_HEADERS, Location: `${chatPath}#token=${issued.token}`, 'Cache-Control': 'no-store' });
+    response.writeHead(303, { ...SECURITY_HEADERS, Location: `${chatPath}#token=${issued.token}`, 'Cache-Control': 'no-store', 'Set-Cookie': cookie });
     response.end();
+  }
+
+  /**
+   * Gives the widget a fresh chat token when its token has expired. In demo mode the demo session
+   * cookie names the customer; otherwise the host site is expected to serve this path from its own
+   * sign-in, and Candor answers 401 (the widget then asks the customer to sign in again).
+   */
+  async function refreshToken(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !deps.isOriginAllowed(origin)) return sendText(response, 403, 'Forbidden');
+    if (!deps.demoMode) return sendText(response, 401, 'Unauthorized');
+    const session = readCookie(request.headers.cookie, DEMO_SESSION_COOKIE);
+    const check = session === undefined ? null : await deps.demoSessions.verify(session);
+    if (check?.status !== 'valid' || !deps.demoCustomers.some((customer) => customer.id === check.customerId)) {
+      return sendText(response, 401, 'Unauthorized');
+    }
+    const issued = await deps.tokens.issue(check.customerId);
+    return sendJson(response, 200, JSON.stringify({ token: issued.token, expiresAt: issued.expiresAt }));
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -127,6 +158,7 @@ export async function createWebRequestListener(deps: WebRequestListenerDependenc
       const check = header.startsWith('Bearer ') ? await deps.tokens.verify(header.slice('Bearer '.length)) : null;
       return sendText(response, check?.status === 'valid' ? 200 : 401, check?.status === 'valid' ? 'OK' : 'Unauthorized');
     }
+    if (method === 'POST' && url.pathname === TOKEN_REFRESH_PATH) return refreshToken(request, response);
     if (isRead && url.pathname === '/chat/notices') {
       const requested = url.searchParams.get('locale');
       return sendJson(response, 200, noticesJson(isLocale(requested) ? requested : 'en'));
@@ -156,9 +188,18 @@ function sendText(response: ServerResponse, status: number, text: string): void 
   response.end(text);
 }
 
-function sendJson(response: ServerResponse, status: number, json: string): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+function sendJson(response: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   response.end(json);
+}
+
+/** One cookie's value from a Cookie header, or undefined. */
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
 }
 
 /** Reads a small body; returns null when it is larger than the limit. */

@@ -9,7 +9,7 @@ describe('ChatTokenService', () => {
   it('issues a token that verifies to its customer, expiring after the ttl', async () => {
     const now = new Date();
     const issued = await service.issue('demo-drop', now);
-    expect(await service.verify(issued.token)).toEqual({ status: 'valid', customerId: 'demo-drop' });
+    expect(await service.verify(issued.token)).toEqual({ status: 'valid', customerId: 'demo-drop', expiresAtMs: Date.parse(issued.expiresAt) });
     expect(Date.parse(issued.expiresAt) - Math.floor(now.getTime() / 1000) * 1000).toBe(900_000);
   });
 
@@ -22,6 +22,17 @@ describe('ChatTokenService', () => {
     expect(await service.verify((await forged.issue('demo-drop')).token)).toEqual({ status: 'invalid', reason: 'signature' });
     expect(await service.verify('a.b.c')).toEqual({ status: 'invalid', reason: 'malformed' });
     expect(await service.verify('x'.repeat(5000))).toEqual({ status: 'invalid', reason: 'malformed' });
+  });
+
+  it('refuses a token issued more than five minutes ahead of this server, and accepts clock skew below that', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (iat: number) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('demo-drop').setAudience('candor-web-chat').setIssuer('candor').setIssuedAt(iat).setExpirationTime(iat + 900).sign(secret);
+    expect(await service.verify(await sign(now + 3600))).toEqual({ status: 'invalid', reason: 'issued_in_future' });
+    expect(await service.verify(await sign(now + 301))).toEqual({ status: 'invalid', reason: 'issued_in_future' });
+    expect((await service.verify(await sign(now + 240))).status).toBe('valid');
+    // Checked against the time given, like the expiry.
+    expect((await service.verify(await sign(now + 3600), new Date((now + 3500) * 1000))).status).toBe('valid');
   });
 
   it('refuses other algorithms and subjects that are not customer ids', async () => {

@@ -1,10 +1,13 @@
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TOKEN_EXPIRED_CLOSE_CODE } from '../../../src/channels/web/chat-socket-gateway.js';
 import { createWebChannel } from '../../../src/channels/web/create-web-channel.js';
+import { TOKEN_REFRESH_PATH } from '../../../src/channels/web/web-request-listener.js';
 import { webConfigSchema } from '../../../src/config/web-config.js';
 import { CandorError } from '../../../src/core/candor-error.js';
 import type { OutgoingReply } from '../../../src/core/reply.js';
+import { OffsetClock } from '../../fakes/escalation-clock.js';
 import { WebFakeComposer } from '../../fakes/web-fake-composer.js';
 import { WebFakeIntents } from '../../fakes/web-fake-intents.js';
 import { WebMemoryStore } from '../../fakes/web-memory-store.js';
@@ -380,6 +383,86 @@ describe('web channel over real websockets', () => {
   });
 });
 
+describe('web channel: token expiry after the upgrade', () => {
+  let web: TestWebChannel;
+  let turns: WebScriptedTurnHandler;
+  let clock: OffsetClock;
+  const clients: TestChatClient[] = [];
+
+  beforeEach(async () => {
+    turns = new WebScriptedTurnHandler();
+    clock = new OffsetClock();
+    web = await startTestWebChannel({ turns, clock });
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await web.close();
+  });
+
+  async function open(token: string): Promise<TestChatClient> {
+    const client = await TestChatClient.open(web.socketUrl, { token });
+    clients.push(client);
+    return client;
+  }
+
+  it('closes a signed-in socket with 4001 when its token expires; a reply meanwhile is kept for the next socket', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const client = await open(await signToken({ sub: 'demo-drop', exp: expiresAt }));
+    client.send({ type: 'message', id: 'e1', text: 'before expiry' });
+    const answered = await client.reply();
+    expect(answered.text).toBe('You said: before expiry');
+    client.ack(answered.id);
+    const { code } = await client.closed;
+    expect(code).toBe(TOKEN_EXPIRED_CLOSE_CODE);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
+    expect(Date.now()).toBeLessThan(expiresAt * 1000 + 1000);
+
+    await web.channel.customerChannel.deliver(reply('web:demo-drop', 'sent while the token was being renewed'));
+    const renewed = await open(await tokenFor(web, 'demo-drop'));
+    expect((await renewed.reply()).text).toBe('sent while the token was being renewed');
+  });
+
+  it('never runs a frame sent after the token expired, even before the expiry timer fires', async () => {
+    const client = await open(await signToken({ sub: 'demo-drop', exp: Math.floor(Date.now() / 1000) + 60 }));
+    client.send({ type: 'message', id: 'e2', text: 'in time' });
+    await client.reply();
+    clock.advance(61_000);
+    client.send({ type: 'message', id: 'e3', text: 'too late' });
+    expect((await client.closed).code).toBe(TOKEN_EXPIRED_CLOSE_CODE);
+    expect(turns.received.map((message) => message.text)).toEqual(['in time']);
+  });
+
+  it('refuses at the upgrade a token issued an hour ahead', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('demo-drop').setAudience('candor-web-chat').setIssuer('candor').setIssuedAt(now + 3600).setExpirationTime(now + 4500).sign(secret);
+    expect(await TestChatClient.upgradeStatus(web.socketUrl, { token: ahead })).toBe(401);
+  });
+
+  it('gives the widget a fresh token from the demo session cookie, and nothing without it', async () => {
+    const refresh = (headers: Record<string, string> = {}) => fetch(`${web.channel.url}${TOKEN_REFRESH_PATH}`, { method: 'POST', headers });
+    const form = await fetch(`${web.channel.url}/demo/token`, { method: 'POST', body: new URLSearchParams({ customerId: 'demo-denied' }), redirect: 'manual' });
+    const setCookie = form.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^candor_demo_session=[^;]+; Path=\/chat\/token\/refresh; Max-Age=43\d{3}; HttpOnly; SameSite=Strict$/);
+    const cookie = setCookie.split(';')[0]!;
+
+    const fresh = await refresh({ cookie });
+    expect(fresh.status).toBe(200);
+    const { token } = (await fresh.json()) as { token: string };
+    expect(await web.channel.tokens.verify(token)).toMatchObject({ status: 'valid', customerId: 'demo-denied' });
+
+    expect((await refresh()).status).toBe(401);
+    // A chat token is not a session, and a session is not a chat token.
+    expect((await refresh({ cookie: `candor_demo_session=${token}` })).status).toBe(401);
+    expect(await TestChatClient.upgradeStatus(web.socketUrl, { token: cookie.split('=')[1]! })).toBe(401);
+    expect((await refresh({ cookie, origin: 'https://evil.example' })).status).toBe(403);
+  });
+});
+
+async function tokenFor(web: TestWebChannel, customerId: string): Promise<string> {
+  return (await web.channel.tokens.issue(customerId)).token;
+}
+
 describe('web channel configuration', () => {
   const baseDeps = () => ({
     turns: new WebScriptedTurnHandler(),
@@ -404,6 +487,8 @@ describe('web channel configuration', () => {
       expect((await fetch(`${production.url}/demo`)).status).toBe(404);
       expect((await fetch(`${production.url}/demo/token?customerId=demo-drop`)).status).toBe(404);
       expect((await fetch(`${production.url}/chat`)).status).toBe(200);
+      // Without the demo, fresh tokens come from the host site's own sign-in: Candor gives none.
+      expect((await fetch(`${production.url}${TOKEN_REFRESH_PATH}`, { method: 'POST' })).status).toBe(401);
     } finally {
       await production.close();
     }
@@ -420,7 +505,7 @@ describe('web channel configuration', () => {
     const two = await createWebChannel({ ...baseDeps(), config: { ...webConfigSchema.parse({}), NODE_ENV: 'development', HOST: '127.0.0.1', PORT: 0 } });
     try {
       const token = (await one.tokens.issue('demo-drop')).token;
-      expect(await one.tokens.verify(token)).toEqual({ status: 'valid', customerId: 'demo-drop' });
+      expect(await one.tokens.verify(token)).toMatchObject({ status: 'valid', customerId: 'demo-drop' });
       expect((await two.tokens.verify(token)).status).toBe('invalid');
     } finally {
       await one.close();

@@ -13,6 +13,9 @@
   /** Replies whose links, suggestions and agent name this tab remembers, so a reload shows them again. */
   const MAX_REMEMBERED_REPLIES = 50;
   const RATING_PATTERN = /^[1-5]$/;
+  // The server closes a signed-in socket with this code when its token expires.
+  const TOKEN_EXPIRED_CLOSE_CODE = 4001;
+  const TOKEN_REFRESH_PATH = '/chat/token/refresh';
 
   const elements = {
     chat: document.getElementById('chat'),
@@ -216,12 +219,46 @@
       hideTyping();
       requeueUnconfirmed(event.code === 1009);
       if (event.code === 1009) showNotice(noticeText('text_too_long'));
+      if (event.code === TOKEN_EXPIRED_CLOSE_CODE && state.token) {
+        // Unconfirmed messages are already queued again above; they go out on the renewed socket.
+        reauthenticate();
+        return;
+      }
       if (!wasOpen && state.token) {
-        checkToken().then((isValid) => (isValid ? scheduleReconnect() : stopForExpiredToken()));
+        checkToken().then((isValid) => (isValid ? scheduleReconnect() : reauthenticate()));
         return;
       }
       scheduleReconnect();
     });
+  }
+
+  // Gets a fresh token for the same customer (the host site's sign-in, or the demo session) and
+  // reconnects at once; the replies kept while away arrive on the new socket. Without one, ask the customer.
+  function reauthenticate() {
+    if (state.stopped) return;
+    setConnection('reconnecting');
+    fetch(TOKEN_REFRESH_PATH, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(
+        (response) => (response.ok ? response.json().catch(() => null) : null),
+        () => undefined,
+      )
+      .then((body) => {
+        if (body === undefined) {
+          // Offline: try again later, as a reconnect would.
+          const delay = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, state.attempts));
+          state.attempts += 1;
+          setTimeout(reauthenticate, delay);
+          return;
+        }
+        if (!body || typeof body.token !== 'string' || body.token === '' || body.token === state.token) {
+          stopForExpiredToken();
+          return;
+        }
+        state.token = body.token;
+        sessionStorage.setItem('candor.token', body.token);
+        state.attempts = 0;
+        connect();
+      });
   }
 
   // A refused upgrade is invisible to the browser's WebSocket, so ask the server whether the token is still good.

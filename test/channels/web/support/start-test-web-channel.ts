@@ -1,5 +1,6 @@
 import { webConfigSchema } from '../../../../src/config/web-config.js';
 import { createWebChannel, type WebChannel, type WebChannelConfig } from '../../../../src/channels/web/create-web-channel.js';
+import type { Clock } from '../../../../src/core/ports/clock.js';
 import type { TurnHandler } from '../../../../src/core/turn.js';
 import { WebFakeComposer } from '../../../fakes/web-fake-composer.js';
 import { WebFakeIntents } from '../../../fakes/web-fake-intents.js';
@@ -26,7 +27,7 @@ export interface TestWebChannel {
 }
 
 /** Starts the web channel with a scripted turn (or the given one) on 127.0.0.1 and an ephemeral port. */
-export async function startTestWebChannel(options: { turns?: TurnHandler; env?: Record<string, string>; port?: number } = {}): Promise<TestWebChannel> {
+export async function startTestWebChannel(options: { turns?: TurnHandler; env?: Record<string, string>; port?: number; clock?: Clock } = {}): Promise<TestWebChannel> {
   const webConfig = webConfigSchema.parse({ CHAT_TOKEN_SECRET: TEST_TOKEN_SECRET, ...options.env });
   const config: WebChannelConfig = { ...webConfig, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: options.port ?? 0 };
   const turns = options.turns ?? new WebScriptedTurnHandler();
@@ -38,6 +39,7 @@ export async function startTestWebChannel(options: { turns?: TurnHandler; env?: 
     composer: new WebFakeComposer(),
     intents: new WebFakeIntents(),
     demoCustomers: TEST_DEMO_CUSTOMERS,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     channel,
