@@ -44,6 +44,7 @@ import { createConversationLock } from './storage/create-conversation-lock.js';
 import { createConversationStore } from './storage/create-conversation-store.js';
 import { createDeliverySignal } from './storage/create-delivery-signal.js';
 import { createWebChannel, type WebChannel } from './channels/web/create-web-channel.js';
+import { AnonymousEscalationLimiter } from './channels/web/anonymous-escalation-limiter.js';
 
 /** The assembled core of Candor: content, understanding, decisions, storage and the turn, without servers. */
 export interface Candor {
@@ -64,6 +65,8 @@ export interface Candor {
   clock: Clock;
   ids: IdGenerator;
   demoCustomers: { id: string; displayName: string; description: string }[];
+  /** Caps the cases anonymous visitors open; the web channel tells it their client addresses. */
+  escalationLimiter: AnonymousEscalationLimiter;
   /** Builds the agent-side case service that talks to customers through the given channel. */
   createCaseService(customers: CustomerChannel): CaseService;
   close(): Promise<void>;
@@ -124,6 +127,16 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
   const lock = createConversationLock(config.storage, logger);
   const maskCustomerId = createCustomerRefMask(config.app.CUSTOMER_REF_SECRET ?? 'candor-demo-customer-ref-secret');
   const references = createAliasReasonReferenceReader(reasonAliasesOf(content));
+  const escalationLimiter = new AnonymousEscalationLimiter({
+    caps: {
+      perSession: config.web.ANON_ESCALATIONS_PER_SESSION,
+      perAddress: config.web.ANON_ESCALATIONS_PER_IP,
+      windowMs: config.web.ANON_ESCALATION_WINDOW_MINUTES * 60_000,
+      perMinute: config.web.ANON_ESCALATIONS_PER_MINUTE,
+    },
+    clock,
+    logger,
+  });
   const coreTurns = createTurnHandler({
     store,
     references,
@@ -140,6 +153,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     ids,
     maskCustomerId,
     logger,
+    escalationLimiter,
   });
   const turns = instrumentTurnHandler(coreTurns, metrics, logger);
   metrics.watch({ store, clock });
@@ -161,6 +175,7 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     clock,
     ids,
     demoCustomers,
+    escalationLimiter,
     createCaseService(customers: CustomerChannel): CaseService {
       return new CaseService({
         store,
@@ -237,6 +252,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
     logger,
     extraRoutes,
     clock: candor.clock,
+    clientAddresses: candor.escalationLimiter,
   });
   // The Slack module (and @slack/bolt) is loaded only when Slack is configured.
   const escalation = await createEscalation({

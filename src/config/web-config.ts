@@ -46,6 +46,16 @@ export const webConfigSchema = z.object({
   CHAT_RATE_BURST: intInRange(10, 1, 10_000),
   /** Frames per second a connection earns back after a burst. */
   CHAT_RATE_PER_SECOND: intInRange(2, 1, 10_000),
+  /** Take the client address from the last `X-Forwarded-For` entry (only behind a proxy that sets it). */
+  CHAT_TRUST_PROXY: booleanFlag,
+  /** Cases one anonymous conversation may open per `ANON_ESCALATION_WINDOW_MINUTES`. */
+  ANON_ESCALATIONS_PER_SESSION: intInRange(2, 1, 1_000),
+  /** Cases anonymous conversations from one client address (IPv6: one /64) may open per window. */
+  ANON_ESCALATIONS_PER_IP: intInRange(5, 1, 100_000),
+  /** The window of the per-session and per-address caps, in minutes. */
+  ANON_ESCALATION_WINDOW_MINUTES: intInRange(60, 1, 7 * 24 * 60),
+  /** Cases all anonymous conversations together may open per minute (per instance). */
+  ANON_ESCALATIONS_PER_MINUTE: intInRange(20, 1, 100_000),
 });
 
 /** The parsed web chat settings. */

@@ -7,6 +7,7 @@ import type { EscalationCase, EscalationTrigger, ExplanationRecord, ShownReason 
 import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ConversationStore } from './ports/conversation-store.js';
 import type { DecisionEngine } from './ports/decision-engine.js';
+import type { EscalationLimiter } from './ports/escalation-limiter.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
 import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest, ShownReasonRef } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
@@ -25,6 +26,8 @@ export interface ActionDependencies {
   ids: IdGenerator;
   /** Turns a customer id into the masked reference shown to agents. */
   maskCustomerId: (customerId: string) => string;
+  /** Caps on opening cases (anonymous floods); absent → no caps. */
+  escalationLimiter?: EscalationLimiter;
 }
 
 const REVIEW_INTENT = 'decision.request_review';
@@ -33,6 +36,11 @@ const REVIEW_INTENT = 'decision.request_review';
 export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, decision: PolicyDecision, now: string): Promise<void> {
   const locale = draft.conversation.locale;
   const say = (request: ReplyRequest, event?: ReplyEvent): ComposedReply => {
+    if (request.kind === 'escalated' && draft.escalationLimited) {
+      // A hand-over a cap refused: one calm answer instead, and no earlier line of this turn that promised a person.
+      draft.replies.length = 0;
+      return say({ kind: 'escalation_limited' });
+    }
     const composed = deps.composer.compose(request, locale);
     const act = replyActOf(request, composed);
     draft.replies.push(event ? { composed, act, event } : { composed, act });
@@ -341,6 +349,10 @@ function recordExplanation(
 function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput): void {
   const conversation: Conversation = draft.conversation;
   if (draft.openedCase) return;
+  if (deps.escalationLimiter && !deps.escalationLimiter.tryOpen({ conversationId: conversation.id, isAnonymous: conversation.customerId === null })) {
+    draft.escalationLimited = true;
+    return;
+  }
   const id = deps.ids.next();
   const restricted = input.facts?.restricted === true;
   const reasonsShown: ShownReason[] =

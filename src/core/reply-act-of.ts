@@ -12,6 +12,8 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   answer: 'answer',
   engine_unavailable: 'answer',
   escalated: 'handover',
+  // No hand-over happened: the customer was answered.
+  escalation_limited: 'answer',
   agent_joined: 'handover',
   bot_back: 'handover',
   desk_unreachable: 'handover',

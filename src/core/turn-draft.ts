@@ -24,4 +24,6 @@ export interface TurnDraft {
   updatedCase?: EscalationCase;
   outbox: NewOutboxItem[];
   reasonsShown: string[];
+  /** Set when a case was due but a cap refused it: the customer gets the calm answer instead of the hand-over. */
+  escalationLimited?: boolean;
 }

@@ -314,6 +314,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         return finish({ parts: [{ id: 'engine_unavailable', model: {} }], suggestions: ['agent.request'] }, locale);
       case 'escalated':
         return finish({ parts: [{ id: `escalated/${request.trigger}`, model: {} } as ReplyPart] }, locale);
+      case 'escalation_limited':
+        return finish({ parts: [{ id: 'escalation_limited', model: {} }], suggestions: menu }, locale);
       case 'agent_joined':
         return finish({ parts: [{ id: 'agent_joined', model: { agentName: request.agentName } }] }, locale);
       case 'bot_back':

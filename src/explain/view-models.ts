@@ -34,6 +34,7 @@ export const TEMPLATE_VIEW_MODELS = {
   'escalated/restricted_reason': Empty,
   'escalated/engine_unavailable': Empty,
   'escalated/unknown_reason': Empty,
+  escalation_limited: Empty,
   agent_joined: z.object({ agentName: z.string() }),
   bot_back: Empty,
   desk_unreachable: Empty,

@@ -13,7 +13,18 @@ describe('webConfigSchema', () => {
       CHAT_MAX_PAYLOAD_BYTES: 8192,
       CHAT_RATE_BURST: 10,
       CHAT_RATE_PER_SECOND: 2,
+      CHAT_TRUST_PROXY: undefined,
+      ANON_ESCALATIONS_PER_SESSION: 2,
+      ANON_ESCALATIONS_PER_IP: 5,
+      ANON_ESCALATION_WINDOW_MINUTES: 60,
+      ANON_ESCALATIONS_PER_MINUTE: 20,
     });
+  });
+
+  it('reads the anonymous escalation caps and refuses a cap of zero', () => {
+    const parsed = webConfigSchema.parse({ ANON_ESCALATIONS_PER_SESSION: '1', ANON_ESCALATIONS_PER_IP: '3', ANON_ESCALATION_WINDOW_MINUTES: '10', ANON_ESCALATIONS_PER_MINUTE: '4', CHAT_TRUST_PROXY: 'yes' });
+    expect(parsed).toMatchObject({ ANON_ESCALATIONS_PER_SESSION: 1, ANON_ESCALATIONS_PER_IP: 3, ANON_ESCALATION_WINDOW_MINUTES: 10, ANON_ESCALATIONS_PER_MINUTE: 4, CHAT_TRUST_PROXY: true });
+    expect(webConfigSchema.safeParse({ ANON_ESCALATIONS_PER_MINUTE: '0' }).success).toBe(false);
   });
 
   it('reads flags, lists and numbers from strings, and treats blanks as unset', () => {

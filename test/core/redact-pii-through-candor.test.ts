@@ -120,7 +120,7 @@ function expectNoLeaks(where: string, text: string): void {
 describe('personal data through the real process', () => {
   it('is redacted in messages, outbox payloads, kept deliveries, the Slack card and thread, and debug logs (SQLite)', async () => {
     const path = join(directory, 'candor.sqlite');
-    const candor = await startCandorProcess('sqlite', { ...slackEnv(), SQLITE_PATH: path });
+    const candor = await startCandorProcess('sqlite', { ...slackEnv(), SQLITE_PATH: path }, 45_000);
     let agentFrame: Frame;
     try {
       ({ agentFrame } = await runConversation(candor, 'demo-drop'));
@@ -152,11 +152,11 @@ describe('personal data through the real process', () => {
     expect(logs).toContain('"level":"debug"');
     expect(logs).toContain('call me on [PHONE]');
     expectNoLeaks('logs', logs);
-  });
+  }, 60_000);
 
   it('is redacted in messages, outbox payloads and kept deliveries on Postgres too', async () => {
     const schema = schemas.next();
-    const candor = await startCandorProcess('postgres', { ...slackEnv(), DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, DATABASE_POOL_MAX: '4' });
+    const candor = await startCandorProcess('postgres', { ...slackEnv(), DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, DATABASE_POOL_MAX: '4' }, 45_000);
     let agentFrame: Frame;
     try {
       ({ agentFrame } = await runConversation(candor, 'demo-denied'));
@@ -173,5 +173,5 @@ describe('personal data through the real process', () => {
     const { rows: kept } = await schemas.admin.query<{ payload: unknown }>(`SELECT payload FROM "${schema}".pending_deliveries`);
     expect(JSON.stringify(kept)).toContain('I see card [CARD] and mobile [PHONE]');
     expectNoLeaks('logs', candor.logs());
-  });
+  }, 60_000);
 });

@@ -41,6 +41,11 @@ export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 /** setTimeout's longest delay; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Learns which client address an anonymous conversation connects from (the escalation caps count by it). */
+export interface ClientAddressBook {
+  noteAddress(conversationId: string, address: string): void;
+}
+
 /** What the gateway needs to accept sockets and run their turns. */
 export interface ChatSocketGatewayDependencies {
   tokens: ChatTokenService;
@@ -51,10 +56,13 @@ export interface ChatSocketGatewayDependencies {
   logger: Logger;
   /** The time tokens are checked against, at the upgrade and on every frame. */
   clock: Clock;
+  clientAddresses?: ClientAddressBook;
   settings: {
     maxPayloadBytes: number;
     rateBurst: number;
     ratePerSecond: number;
+    /** Take the client address from the last X-Forwarded-For entry (set by a trusted proxy). */
+    trustProxy?: boolean;
     /** Page origins allowed to open a socket; a request without an Origin header (not a browser) is allowed. */
     isOriginAllowed(origin: string): boolean;
   };
@@ -117,6 +125,10 @@ export class ChatSocketGateway {
     const identity = await this.verifyIdentity(url);
     if (!identity) return refuseUpgrade(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
+    if (identity.customerId === null) {
+      const address = this.clientAddress(request);
+      if (address !== undefined) this.deps.clientAddresses?.noteAddress(identity.conversationId, address);
+    }
     const requestedLocale = url.searchParams.get('locale');
     const locale: Locale = isLocale(requestedLocale) ? requestedLocale : 'en';
     this.wss.handleUpgrade(request, socket, head, (ws) => this.openSession(ws, identity, locale));
@@ -145,6 +157,16 @@ export class ChatSocketGateway {
     for (const ws of this.sessions.keys()) ws.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** The client's address: the socket's peer, or the last X-Forwarded-For entry behind a trusted proxy. */
+  private clientAddress(request: HttpRequest): string | undefined {
+    const forwarded = request.headers['x-forwarded-for'];
+    if (this.deps.settings.trustProxy === true && typeof forwarded === 'string') {
+      const last = forwarded.split(',').at(-1)?.trim();
+      if (last) return last;
+    }
+    return request.socket.remoteAddress;
   }
 
   /** The number of turns running now. */

@@ -12,7 +12,7 @@ import type { TurnHandler } from '../../core/turn.js';
 import type { WebConfig } from '../../config/web-config.js';
 import { systemClock } from '../../runtime/system-clock.js';
 import { CandorWebAdapter, createWebBotkit } from './candor-web-adapter.js';
-import { ChatSocketGateway } from './chat-socket-gateway.js';
+import { ChatSocketGateway, type ClientAddressBook } from './chat-socket-gateway.js';
 import { ChatTokenService } from './chat-token-service.js';
 import { WebCustomerChannel, type DeliveryStore } from './web-customer-channel.js';
 import { createWebRequestListener, type DemoCustomer } from './web-request-listener.js';
@@ -44,6 +44,8 @@ export interface WebChannelDependencies {
   signal?: DeliverySignal;
   /** The time chat tokens are checked against (the wall clock when absent). */
   clock?: Clock;
+  /** Told the client address of each anonymous conversation (for the escalation caps). */
+  clientAddresses?: ClientAddressBook;
 }
 
 /** A running web channel. */
@@ -123,10 +125,12 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
     intents: deps.intents,
     logger,
     clock: deps.clock ?? systemClock,
+    ...(deps.clientAddresses ? { clientAddresses: deps.clientAddresses } : {}),
     settings: {
       maxPayloadBytes: config.CHAT_MAX_PAYLOAD_BYTES,
       rateBurst: config.CHAT_RATE_BURST,
       ratePerSecond: config.CHAT_RATE_PER_SECOND,
+      trustProxy: config.CHAT_TRUST_PROXY ?? false,
       isOriginAllowed,
     },
   });

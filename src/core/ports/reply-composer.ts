@@ -25,6 +25,8 @@ export type ReplyRequest =
   | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean }
   | { kind: 'engine_unavailable' }
   | { kind: 'escalated'; trigger: EscalationTrigger }
+  /** A case was due but too many were asked for (anonymous caps): a calm answer, no hand-over. */
+  | { kind: 'escalation_limited' }
   /** Agent hand-over events. */
   | { kind: 'agent_joined'; agentName: string }
   | { kind: 'bot_back' }

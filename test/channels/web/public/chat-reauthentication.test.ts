@@ -31,7 +31,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [candor, browser] = await Promise.all([
-    startCandorProcess('expiry', { SQLITE_PATH: ':memory:' }),
+    startCandorProcess('expiry', { SQLITE_PATH: ':memory:' }, 45_000),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true }),
   ]);
 });

@@ -26,11 +26,11 @@ export class TestChatClient {
   }
 
   /** Opens a socket and waits for the server's session frame. */
-  static async open(url: string, options: { token?: string; origin?: string; query?: Record<string, string> } = {}): Promise<TestChatClient> {
+  static async open(url: string, options: { token?: string; origin?: string; query?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<TestChatClient> {
     const target = new URL(url);
     if (options.token) target.searchParams.set('token', options.token);
     for (const [key, value] of Object.entries(options.query ?? {})) target.searchParams.set(key, value);
-    const socket = new WebSocket(target, options.origin ? { origin: options.origin } : {});
+    const socket = new WebSocket(target, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
     const client = new TestChatClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
