@@ -43,18 +43,19 @@ afterAll(async () => {
 
 describe('token expiry after the upgrade, through the real process', () => {
   it('answers while the token is valid, closes the socket with 4001 at its expiry, and refuses a token issued an hour ahead', async () => {
-    const { token, expiresAtMs } = await shortToken('demo-drop', 3);
+    // Another customer than the browser's, so the widget's conversation (and its history) starts empty.
+    const { token, expiresAtMs } = await shortToken('demo-denied', 3);
     const client = await TestChatClient.open(candor.socketUrl, { token });
-    client.send({ type: 'message', id: 'x1', text: 'why did my limit drop' });
+    client.send({ type: 'message', id: 'x1', text: 'why was my increase denied' });
     expect((await client.reply(5000))['state']).toBe('bot');
     const { code } = await client.closed;
     expect(code).toBe(TOKEN_EXPIRED_CLOSE_CODE);
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAtMs);
     expect(Date.now()).toBeLessThan(expiresAtMs + 1500);
 
-    const ahead = await shortToken('demo-drop', 4500, 3600);
+    const ahead = await shortToken('demo-denied', 4500, 3600);
     expect(await TestChatClient.upgradeStatus(candor.socketUrl, { token: ahead.token })).toBe(401);
-    const skewed = await shortToken('demo-drop', 600, 120);
+    const skewed = await shortToken('demo-denied', 600, 120);
     expect(await TestChatClient.upgradeStatus(candor.socketUrl, { token: skewed.token })).toBe(101);
   });
 
@@ -109,9 +110,16 @@ describe('token expiry after the upgrade, through the real process', () => {
 
       release();
       await page.locator('.message-bot .message-text', { hasText: String(kept['text']).slice(0, 40) }).waitFor({ timeout: 5000 });
-      const answer = page.locator('.message-bot .message-text', { hasText: 'late' });
-      await answer.first().waitFor({ timeout: 5000 });
+      // The message typed while away was sent on the renewed socket and answered.
+      const answeredAfterTyped = () =>
+        page.evaluate(() => {
+          const items = [...document.querySelectorAll('#messages .message')];
+          const typed = items.findIndex((item) => item.classList.contains('message-customer') && item.textContent?.includes('why did my limit drop'));
+          return typed !== -1 && items.slice(typed + 1).some((item) => item.classList.contains('message-bot'));
+        });
+      await expect.poll(answeredAfterTyped, { timeout: 5000 }).toBe(true);
       await page.locator('#chat[data-connection="online"]').waitFor();
+      expect(await page.locator('.message-customer[data-status="delivered"]', { hasText: 'why did my limit drop' }).count()).toBe(1);
 
       expect(refreshes).toBe(1);
       expect(await page.locator('#notice').isHidden()).toBe(true);
