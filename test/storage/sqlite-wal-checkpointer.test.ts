@@ -65,13 +65,14 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
   it('keeps the WAL from growing without bound while writes never pause (it restarts the WAL once it is long)', async () => {
     const path = newPath();
     const store = SqliteConversationStore.open({ path, checkpointIntervalMs: 50, walRestartPages: RESTART_PAGES });
-    // Group commits one after another for about 1.5 s, each round arriving on a new turn of the event
-    // loop as frames do: a PASSIVE checkpoint alone never finds the WAL fully copied at the start of a
-    // commit, so SQLite would never start it over.
+    // Group commits one after another until well over 100 MB is written, each round arriving on a new
+    // turn of the event loop as frames do: a PASSIVE checkpoint alone never finds the WAL fully copied
+    // at the start of a commit, so SQLite would never start it over. The amount written, not a time
+    // window, bounds the test, so a slow or busy machine writes the same (the cap only stops a hang).
     const text = 'x'.repeat(2000);
     let largestWal = 0;
-    const deadline = Date.now() + 1500;
-    for (let round = 0; Date.now() < deadline; round += 1) {
+    const cap = Date.now() + 40_000;
+    for (let round = 0; statSync(path).size <= 300 * 1024 * 1024 && Date.now() < cap; round += 1) {
       const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 100; i += 1) {
         const id = `conv-${round}-${i}`;
@@ -86,7 +87,7 @@ describe('SQLite WAL checkpoints in a worker thread', () => {
     expect(written).toBeGreaterThan(100 * 1024 * 1024);
     expect(largestWal).toBeLessThan(written / 2);
     await store.close();
-  });
+  }, 60_000);
 
   /** A WAL-mode file whose WAL holds well over the restart length used here, on a connection that never checkpoints. */
   function openWithLongWal(): { db: Database.Database; path: string; walPages: () => number } {
