@@ -394,8 +394,8 @@ export function caseRefFromId(id: string): string {
 const MAX_REMEMBERED_ANSWERS = 4096;
 
 /**
- * Remembers composed answers by everything they are made from (intent, locale, anonymity and the
- * customer's decisions as JSON): the composer is pure given its content, and a customer asking
+ * Remembers composed answers and follow-ups by everything they are made from (intent or follow-up,
+ * locale, anonymity and the customer's decisions as JSON): the composer is pure given its content, and a customer asking
  * again, or many customers with the same decisions, would otherwise re-render the same explanation
  * every turn. Remembered replies are frozen, so no caller can change what the next turn gets.
  */
@@ -413,13 +413,21 @@ export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MA
     }
     return key;
   };
+  // Answers and follow-ups about a decision are remembered; the rest are cheap or carry a name or a number.
+  const answerKey = (request: ReplyRequest, locale: Locale): string | undefined => {
+    if (request.kind === 'answer') {
+      return `${locale}\u0000a\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : keyOf(request.decisions)}`;
+    }
+    if (request.kind === 'follow_up') return `${locale}\u0000f\u0000${keyOf(request.decision)}\u0000${JSON.stringify(request.about)}`;
+    return undefined;
+  };
   return {
     get contentVersion() {
       return composer.contentVersion;
     },
     compose(request: ReplyRequest, locale: Locale): ComposedReply {
-      if (request.kind !== 'answer') return composer.compose(request, locale);
-      const key = `${locale}\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : keyOf(request.decisions)}`;
+      const key = answerKey(request, locale);
+      if (key === undefined) return composer.compose(request, locale);
       const known = answers.get(key);
       if (known !== undefined) return known;
       const composed = deepFreeze(composer.compose(request, locale));

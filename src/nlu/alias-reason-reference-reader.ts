@@ -1,5 +1,6 @@
 import type { Locale } from '../core/locale.js';
 import type { ReasonReference, ReasonReferenceReader } from '../core/ports/reason-reference-reader.js';
+import { rememberResults } from '../runtime/remember-results.js';
 import { normalizeUtterance } from './tokenize-utterance.js';
 
 /** Each reason code's aliases (the words customers use for it) in one locale, from content. */
@@ -36,20 +37,35 @@ export function createAliasReasonReferenceReader(aliases: Readonly<Record<Locale
     'zh-CN': aliasMatchers(aliases['zh-CN'], false),
   } satisfies Record<Locale, AliasMatcher[]>;
 
+  function readReference(key: string): ReasonReference {
+    const locale: Locale = key.startsWith('en\u0000') ? 'en' : 'zh-CN';
+    const normalized = normalizeUtterance(key.slice(key.indexOf('\u0000') + 1));
+    const bare = BARE_NUMBER.exec(normalized);
+    if (bare?.[1]) return { kind: 'position', position: Number(bare[1]) };
+    // Mixed-language messages are common ("第二个 reason"), so both locales' words are read.
+    const byPosition = readPosition(normalized);
+    if (byPosition.kind !== 'none') return byPosition;
+    const codes = mentionedCodes(normalized, [...matchers[locale], ...matchers[locale === 'en' ? 'zh-CN' : 'en']]);
+    if (codes.length > 0) return { kind: 'topic', codes };
+    return isBare(normalized) ? { kind: 'none' } : { kind: 'unmatched' };
+  }
+  // Follow-ups and quick replies recur word for word ("why?", "2", "the last one"): each is read once.
+  const remembered = rememberResults((key: string) => deepFreezeReference(readReference(key)), MAX_REMEMBERED_READS);
   return {
     read(text: string, locale: Locale): ReasonReference {
-      const normalized = normalizeUtterance(text);
-      const bare = BARE_NUMBER.exec(normalized);
-      if (bare?.[1]) return { kind: 'position', position: Number(bare[1]) };
-      // Mixed-language messages are common ("第二个 reason"), so both locales' words are read.
-      const byPosition = readPosition(normalized);
-      if (byPosition.kind !== 'none') return byPosition;
-      const codes = mentionedCodes(normalized, [...matchers[locale], ...matchers[locale === 'en' ? 'zh-CN' : 'en']]);
-      if (codes.length > 0) return { kind: 'topic', codes };
-      return isBare(normalized) ? { kind: 'none' } : { kind: 'unmatched' };
+      return remembered(`${locale}\u0000${text}`);
     },
   };
 }
+
+/** A remembered reading is shared by every caller, so none may change it. */
+function deepFreezeReference(reference: ReasonReference): ReasonReference {
+  if (reference.kind === 'topic') Object.freeze(reference.codes);
+  return Object.freeze(reference);
+}
+
+/** Texts whose reading is remembered, per reader. */
+const MAX_REMEMBERED_READS = 4096;
 
 /** A message too short to name anything: at most three words, or four Han characters ("why tho", "为什么啊"). */
 function isBare(text: string): boolean {
