@@ -2,7 +2,8 @@ import { newConversation, type Conversation, type StoredMessage } from './conver
 import { decideNextMove, DEFAULT_POLICY_SETTINGS, type PolicyDecision, type PolicySettings } from './dialogue-policy.js';
 import type { OutgoingReply } from './reply.js';
 import { redactPii } from './redact-pii.js';
-import { actOnDecision, rememberAnswers, type ActionDependencies } from './act-on-decision.js';
+import { actOnDecision, type ActionDependencies } from './act-on-decision.js';
+import { rememberAnswers } from './remember-answers.js';
 import type { Classification, IntentClassifier } from './ports/intent-classifier.js';
 import type { IntentProfile } from './ports/intent-directory.js';
 import type { ConversationLock } from './ports/conversation-lock.js';

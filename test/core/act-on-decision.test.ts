@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rememberAnswers } from '../../src/core/act-on-decision.js';
 import type { CustomerDecisions } from '../../src/core/decision.js';
 import type { ReplyComposer } from '../../src/core/ports/reply-composer.js';
 import { loadContent } from '../../src/content/load-content.js';
@@ -33,32 +32,6 @@ function decisionsOf(id: string): CustomerDecisions {
   if (!decisions) throw new Error(`${id} should be on file`);
   return decisions;
 }
-
-describe('rememberAnswers', () => {
-  it('composes an answer once for frozen shared decisions, and answers exactly as the composer does', () => {
-    const inner = counting();
-    const remembered = rememberAnswers(inner);
-    const decisions = deepFreeze(decisionsOf('demo-drop'));
-    const request = { kind: 'answer', intent: 'limit.why_dropped', decisions, anonymous: false } as const;
-    const first = remembered.compose(request, 'en');
-    expect(remembered.compose(request, 'en')).toBe(first);
-    expect(first).toEqual(composer.compose(request, 'en'));
-    expect(inner.calls).toBe(1);
-    expect(remembered.compose(request, 'zh-CN').text).toBe(composer.compose(request, 'zh-CN').text);
-    expect(inner.calls).toBe(2);
-  });
-
-  it('notices a change to decisions that are not frozen (they are keyed by their content, not their identity)', () => {
-    const remembered = rememberAnswers(counting());
-    const decisions = decisionsOf('demo-drop');
-    const request = { kind: 'answer', intent: 'limit.current', decisions, anonymous: false } as const;
-    const before = remembered.compose(request, 'en').text;
-    decisions.currentLimit = { ...decisions.currentLimit, amount: decisions.currentLimit.amount + 100_00 };
-    const after = remembered.compose(request, 'en').text;
-    expect(after).not.toBe(before);
-    expect(after).toBe(composer.compose(request, 'en').text);
-  });
-});
 
 describe('actOnDecision: escalation caps', () => {
   let candor: Candor;
