@@ -1,37 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CustomerDecisions } from '../../src/core/decision.js';
-import type { ReplyComposer } from '../../src/core/ports/reply-composer.js';
 import { loadContent } from '../../src/content/load-content.js';
-import { loadDemoCustomers } from '../../src/decisions/demo-customers.js';
-import { deepFreeze } from '../../src/decisions/embedded-decision-engine.js';
 import { createReplyComposer } from '../../src/explain/create-reply-composer.js';
 import type { Candor } from '../../src/main.js';
 import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
 import { buildTestCandor } from '../support/build-test-candor.js';
 
 const composer = createReplyComposer(loadContent({ intentsDir: 'intents', templatesDir: 'templates' }));
-const demo = loadDemoCustomers();
-
-/** The real composer, counting how often it really composes. */
-function counting(): ReplyComposer & { calls: number } {
-  const counted = {
-    calls: 0,
-    get contentVersion() {
-      return composer.contentVersion;
-    },
-    compose(...args: Parameters<ReplyComposer['compose']>) {
-      counted.calls += 1;
-      return composer.compose(...args);
-    },
-  };
-  return counted;
-}
-
-function decisionsOf(id: string): CustomerDecisions {
-  const decisions = demo.responseFor(id);
-  if (!decisions) throw new Error(`${id} should be on file`);
-  return decisions;
-}
 
 describe('actOnDecision: escalation caps', () => {
   let candor: Candor;
