@@ -10,6 +10,9 @@ import type { Candor } from '../../src/main.js';
 import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
 import { buildTestCandor } from '../support/build-test-candor.js';
 
+/** The turn's time in these tests: before the demo decisions' review dates. */
+const NOW = '2026-04-01T00:00:00Z';
+
 const composer = createReplyComposer(loadContent({ intentsDir: 'intents', templatesDir: 'templates' }));
 const demo = loadDemoCustomers();
 
@@ -39,7 +42,7 @@ describe('rememberAnswers', () => {
     const inner = counting();
     const remembered = rememberAnswers(inner);
     const decisions = deepFreeze(decisionsOf('demo-drop'));
-    const request = { kind: 'answer', intent: 'limit.why_dropped', decisions, anonymous: false } as const;
+    const request = { kind: 'answer', intent: 'limit.why_dropped', decisions, anonymous: false, now: NOW } as const;
     const first = remembered.compose(request, 'en');
     expect(remembered.compose(request, 'en')).toBe(first);
     expect(first).toEqual(composer.compose(request, 'en'));
@@ -48,10 +51,19 @@ describe('rememberAnswers', () => {
     expect(inner.calls).toBe(2);
   });
 
+  it('answers again once the review date has passed (the turn time is part of what an answer is made from)', () => {
+    const remembered = rememberAnswers(counting());
+    const decisions = deepFreeze(decisionsOf('demo-drop'));
+    const before = remembered.compose({ kind: 'answer', intent: 'limit.next_review', decisions, anonymous: false, now: NOW }, 'en').text;
+    const after = remembered.compose({ kind: 'answer', intent: 'limit.next_review', decisions, anonymous: false, now: '2026-12-02T10:00:00Z' }, 'en').text;
+    expect(before).toMatch(/is due to be reviewed again/);
+    expect(after).toMatch(/due for review now/);
+  });
+
   it('notices a change to decisions that are not frozen (they are keyed by their content, not their identity)', () => {
     const remembered = rememberAnswers(counting());
     const decisions = decisionsOf('demo-drop');
-    const request = { kind: 'answer', intent: 'limit.current', decisions, anonymous: false } as const;
+    const request = { kind: 'answer', intent: 'limit.current', decisions, anonymous: false, now: NOW } as const;
     const before = remembered.compose(request, 'en').text;
     decisions.currentLimit = { ...decisions.currentLimit, amount: decisions.currentLimit.amount + 100_00 };
     const after = remembered.compose(request, 'en').text;

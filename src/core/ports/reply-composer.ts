@@ -16,13 +16,16 @@ export type ReplyRequest =
   /**
    * About the decision the conversation explained, re-checked against the explanation rules: a reason's
    * detail, the steps for its reasons, its next review, or a recap that offers `choices`. An N-class or
-   * unknown code gets the one neutral text, whatever was asked.
+   * unknown code gets the one neutral text, whatever was asked. `now` as for `answer`.
    */
-  | { kind: 'follow_up'; decision: LimitDecision; about: FollowUpAbout }
+  | { kind: 'follow_up'; decision: LimitDecision; about: FollowUpAbout; now: string }
   /** Out of scope: say what Candor can help with; offer a person after repeated misses. */
   | { kind: 'out_of_scope'; offerAgent: boolean }
-  /** Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file). */
-  | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean }
+  /**
+   * Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file).
+   * `now` (ISO 8601, from the turn's clock) decides whether a review date is still ahead or has passed.
+   */
+  | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean; now: string }
   | { kind: 'engine_unavailable' }
   | { kind: 'escalated'; trigger: EscalationTrigger }
   /** A case was due but too many were asked for (anonymous caps): a calm answer, no hand-over. */
