@@ -355,9 +355,10 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
   }
   const id = deps.ids.next();
   const restricted = input.facts?.restricted === true;
+  const carried = input.facts ? undefined : explainedEarlier(deps, conversation);
   const reasonsShown: ShownReason[] =
     restricted || !input.facts
-      ? []
+      ? (carried?.reasonsShown ?? [])
       : input.facts.codesShown.map((code, index) => ({ code, text: input.facts?.reasonTexts[index] ?? '' }));
   const opened: EscalationCase = {
     id,
@@ -366,7 +367,7 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
     customerRef: conversation.customerId === null ? null : deps.maskCustomerId(conversation.customerId),
     locale: conversation.locale,
     intent: input.intent,
-    decisionId: input.facts?.decisionId ?? null,
+    decisionId: input.facts?.decisionId ?? carried?.decisionId ?? null,
     reasonsShown,
     trigger: input.trigger,
     restricted,
@@ -383,6 +384,21 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
   conversation.state = 'queued';
   conversation.caseId = id;
   draft.outbox.push(outboxItem(deps, 'case.created', id, {}, input.now));
+}
+
+/**
+ * The decision this conversation last explained and the reasons the customer saw, for a case that opens without facts
+ * of its own ("a person, please" after an explanation); nothing after a neutral explanation, so no reason reaches the card.
+ */
+function explainedEarlier(deps: ActionDependencies, conversation: Conversation): { decisionId: string; reasonsShown: ShownReason[] } | undefined {
+  const explained = conversation.context.explained;
+  if (!explained || explained.neutral) return undefined;
+  const texts = deps.composer.reasonTexts(explained.reasonsShown, conversation.locale);
+  const reasonsShown = explained.reasonsShown.flatMap((code, index) => {
+    const text = texts[index];
+    return typeof text === 'string' ? [{ code, text }] : [];
+  });
+  return { decisionId: explained.decisionId, reasonsShown };
 }
 
 /** Derives the short case reference agents use from the case id. */
@@ -417,6 +433,7 @@ export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MA
     get contentVersion() {
       return composer.contentVersion;
     },
+    reasonTexts: (codes, locale) => composer.reasonTexts(codes, locale),
     compose(request: ReplyRequest, locale: Locale): ComposedReply {
       if (request.kind !== 'answer') return composer.compose(request, locale);
       // Which review dates have passed is part of what the answer is made from ("due now" rather than a date ahead).

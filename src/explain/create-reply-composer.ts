@@ -14,7 +14,7 @@ import { MINIMUM_INTENTS, RELATED_INTENTS, SMALLTALK_TEMPLATES } from './intent-
 import { createLocaleFormatter, DEFAULT_TIME_ZONE, type LocaleFormatter } from './locale-formatter.js';
 import { pickDecision, sortNewestFirst } from './pick-decision.js';
 import { selectReasons } from './select-reasons.js';
-import { generalAnswerId } from './view-models.js';
+import { generalAnswerId, reasonTemplateIds } from './view-models.js';
 
 /** Options of the composer. */
 export interface ReplyComposerOptions {
@@ -348,7 +348,14 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     }
   }
 
-  return { compose, contentVersion: content.contentVersion };
+  function reasonTexts(codes: readonly string[], locale: Locale): Array<string | null> {
+    return codes.map((code) => {
+      const disclosure = catalogue.find(code)?.disclosure;
+      return disclosure === 'D' || disclosure === 'G' ? renderTemplate(locale, reasonTemplateIds(code).meaning, {}) : null;
+    });
+  }
+
+  return { compose, reasonTexts, contentVersion: content.contentVersion };
 }
 
 function factsFor(decisionId: string, shown: string[], suppressed: string[], texts: string[]): ExplanationFacts {

@@ -235,6 +235,18 @@ describe('createReplyComposer: a review date that has passed', () => {
   });
 });
 
+describe('createReplyComposer: reason texts for the case card', () => {
+  it('gives the meaning text of shown reasons in order, and none for an N-class or unknown code', () => {
+    expect(composer.reasonTexts(['UTIL_HIGH', 'FRAUD_SUSPECT', 'ZZ_NEW', 'PORTFOLIO_ADJ'], 'en')).toEqual([
+      'You are using a large share of the credit available to you.',
+      null,
+      null,
+      expect.stringMatching(/group of accounts/),
+    ]);
+    expect(composer.reasonTexts(['UTIL_HIGH'], 'zh-CN')[0]).toMatch(/额度/);
+  });
+});
+
 describe('createReplyComposer: a raise asked about as a drop or a denial', () => {
   it('says first that the limit was not lowered or the request not denied, then explains the raise', () => {
     const raised = customer('increase_approved', ['LIMIT_RAISED'], { previous: 1_000_000, next: 1_500_000 });

@@ -97,6 +97,8 @@ export interface ComposedReply {
 /** Renders what the core wants to say in a locale; pure, given loaded content. */
 export interface ReplyComposer {
   compose(request: ReplyRequest, locale: Locale): ComposedReply;
+  /** The customer-facing text of each reason code, in order, as an explanation shows it; null for a code that is never shown (N-class or unknown). */
+  reasonTexts(codes: readonly string[], locale: Locale): Array<string | null>;
   /** The content version (hash of intents/ and templates/) recorded with every explanation. */
   readonly contentVersion: string;
 }
