@@ -85,13 +85,17 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
   }
 
   function intentLinks(intent: IntentFile | undefined, locale: Locale): HelpLink[] {
-    return (intent?.helpArticles ?? []).map((article) => ({ label: article.title[locale], url: article.url }));
+    return (intent?.helpArticles ?? []).map((article) => {
+      const localeUrls: Partial<Record<Locale, string>> = article.localeUrls ?? {};
+      return { label: article.title[locale], url: localeUrls[locale] ?? article.url };
+    });
   }
 
   function reasonLinks(codes: readonly string[], locale: Locale): HelpLink[] {
     const links: HelpLink[] = [];
     for (const code of codes) {
-      const url = catalogue.find(code)?.helpUrl;
+      const entry = catalogue.find(code);
+      const url = entry ? (entry.localeHelpUrls[locale] ?? entry.helpUrl) : null;
       const label = content.locales[locale].helpTitles.get(code);
       if (url && label) links.push({ label, url });
     }

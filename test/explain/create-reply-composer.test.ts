@@ -235,6 +235,29 @@ describe('createReplyComposer: a review date that has passed', () => {
   });
 });
 
+describe('createReplyComposer: help links per locale', () => {
+  it('links a Chinese reply to the Chinese articles and an English one to the default ones', () => {
+    const zh = answer('limit.why_dropped', drop, 'zh-CN').links.map((link) => link.url);
+    expect(zh).toContain('https://help.candor.example/zh-CN/articles/why-limit-decreased');
+    expect(zh).toContain('https://help.candor.example/zh-CN/articles/overdue-repayments');
+    expect(zh.every((url) => url.startsWith('https://help.candor.example/zh-CN/')), zh.join(' ')).toBe(true);
+    const en = answer('limit.why_dropped', drop, 'en').links.map((link) => link.url);
+    expect(en).toContain('https://help.candor.example/articles/why-limit-decreased');
+    expect(en.some((url) => url.includes('/zh-CN/'))).toBe(false);
+  });
+
+  it('falls back to the default article where there is no Chinese one', () => {
+    const stripped = {
+      ...content,
+      intents: content.intents.map((intent) => ({ ...intent, helpArticles: intent.helpArticles.map(({ localeUrls: _dropped, ...article }) => article) })),
+      reasons: content.reasons.map((entry) => ({ ...entry, localeHelpUrls: {} })),
+    };
+    const links = createReplyComposer(stripped).compose({ kind: 'answer', intent: 'limit.why_dropped', decisions: drop, anonymous: false, now: NOW }, 'zh-CN').links;
+    expect(links.map((link) => link.url)).toContain('https://help.candor.example/articles/why-limit-decreased');
+    expect(links.map((link) => link.url)).toContain('https://help.candor.example/articles/overdue-repayments');
+  });
+});
+
 describe('createReplyComposer: reason texts for the case card', () => {
   it('gives the meaning text of shown reasons in order, and none for an N-class or unknown code', () => {
     expect(composer.reasonTexts(['UTIL_HIGH', 'FRAUD_SUSPECT', 'ZZ_NEW', 'PORTFOLIO_ADJ'], 'en')).toEqual([
