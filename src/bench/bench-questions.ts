@@ -6,6 +6,7 @@ import type { CustomerDecisions } from '../core/decision.js';
 import type { Locale } from '../core/locale.js';
 import { loadDemoCustomers, type DemoCustomers } from '../decisions/demo-customers.js';
 import { deepFreeze, EmbeddedDecisionEngine } from '../decisions/embedded-decision-engine.js';
+import { systemClock } from '../runtime/system-clock.js';
 import { createReplyComposer } from '../explain/create-reply-composer.js';
 
 /** One question a benchmark client asks, with the intent Candor must recognise in it. */
@@ -104,18 +105,20 @@ export function buildBenchScripts(): Map<string, Record<Locale, BenchScript[]>> 
   const composer = createReplyComposer(loaded, { timeZone: content.DISPLAY_TIME_ZONE });
   const demo = loadDemoCustomers();
   const scripts = new Map<string, Record<Locale, BenchScript[]>>();
+  // The bench's server answers on the system clock, so the expected texts are composed on it too.
+  const now = systemClock.now().toISOString();
   for (const id of listDemoIds(demo)) {
     const decisions: CustomerDecisions | null = demo.responseFor(id) ?? null;
     const byLocale: Record<Locale, BenchScript[]> = { en: [], 'zh-CN': [] };
     for (const question of BENCH_QUESTIONS) {
-      const composed = composer.compose({ kind: 'answer', intent: question.intent, decisions, anonymous: false }, question.locale);
+      const composed = composer.compose({ kind: 'answer', intent: question.intent, decisions, anonymous: false, now }, question.locale);
       if (composed.explanation?.neutral) continue;
       const facts = composed.explanation;
       const explainsDecision = facts && CONTEXT_SETTING_INTENTS.has(question.intent) ? facts.decisionId : null;
       const explained = decisions?.decisions.find((decision) => decision.decisionId === facts?.decisionId);
       const recap =
         explained && facts && facts.codesShown.length > 0 && RECAPPED_INTENTS.has(question.intent)
-          ? { decisionId: explained.decisionId, text: composer.compose({ kind: 'follow_up', decision: explained, about: { topic: 'recap', thenIntents: RECAP_THEN } }, question.locale).text }
+          ? { decisionId: explained.decisionId, text: composer.compose({ kind: 'follow_up', decision: explained, about: { topic: 'recap', thenIntents: RECAP_THEN }, now }, question.locale).text }
           : null;
       byLocale[question.locale].push({ question, expectedText: composed.text, explainsDecision, recap });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { helpArticleUrl } from './reason-file-schema.js';
 
 const escalationTrigger = z.enum(['asked_for_person', 'review_request', 'complaint']);
 
@@ -24,6 +25,8 @@ export const IntentFileSchema = z
           .object({
             title: z.object({ en: z.string().min(2), 'zh-CN': z.string().min(1) }).strict(),
             url: z.url({ protocol: /^https$/ }),
+            /** The same article in another locale, used for that locale's replies instead of `url`. */
+            localeUrls: z.object({ 'zh-CN': helpArticleUrl.optional() }).strict().optional(),
           })
           .strict(),
       )

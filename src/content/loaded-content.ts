@@ -12,6 +12,8 @@ export interface ContentDirs {
 /** A catalogue entry with its optional help-centre article. */
 export interface CatalogueEntry extends ReasonEntry {
   helpUrl: string | null;
+  /** The article in another locale, where the help centre has one; `helpUrl` otherwise. */
+  localeHelpUrls: Partial<Record<Locale, string>>;
 }
 
 /** One locale's compiled templates and labels. */

@@ -175,7 +175,7 @@ function readCatalogue(templatesDir: string, problems: ContentProblem[]): Catalo
     if (!categories.has(reason.category)) {
       problems.push({ file: displayPath(file), path: `reasons.${index}.category`, message: `unknown category \`${reason.category}\`` });
     }
-    entries.push({ code: reason.code, category: reason.category, disclosure: reason.disclosure, helpUrl: reason.helpArticle ?? null });
+    entries.push({ code: reason.code, category: reason.category, disclosure: reason.disclosure, helpUrl: reason.helpArticle ?? null, localeHelpUrls: { ...reason.helpArticleLocaleUrls } });
   });
   return entries;
 }

@@ -4,7 +4,8 @@ import { DecisionReasonSchema } from '../core/decision.js';
 /** Where help articles live; reason links must point there. */
 export const HELP_CENTRE_ORIGIN = 'https://help.candor.example/';
 
-const helpArticleUrl = z
+/** A help-centre article's address: https, under the help centre's origin. */
+export const helpArticleUrl = z
   .url({ protocol: /^https$/ })
   .refine((url) => url.startsWith(HELP_CENTRE_ORIGIN), `help articles live under ${HELP_CENTRE_ORIGIN}`);
 
@@ -22,6 +23,8 @@ export const ReasonCatalogueFileSchema = z
             /** D: specific reason shown; G: group-wide, generic; N: never disclosed. */
             disclosure: z.enum(['D', 'G', 'N']),
             helpArticle: helpArticleUrl.optional(),
+            /** The same article in another locale, used for that locale's replies instead of `helpArticle`. */
+            helpArticleLocaleUrls: z.object({ 'zh-CN': helpArticleUrl.optional() }).strict().optional(),
           })
           .strict(),
       )

@@ -124,7 +124,7 @@ async function answerIntent(
 ): Promise<void> {
   const customerId = draft.conversation.customerId;
   if (!intent.needsDecision || customerId === null) {
-    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: customerId === null });
+    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: customerId === null, now });
     if (escalate) escalateWith(deps, draft, { trigger: escalate, intent: intent.id, facts: undefined, note: null, now }, say);
     return;
   }
@@ -138,7 +138,7 @@ async function answerIntent(
   }
 
   const decisions = lookup.status === 'found' ? lookup.data : null;
-  const answer: ReplyRequest = { kind: 'answer', intent: intent.id, decisions, anonymous: false };
+  const answer = { kind: 'answer', intent: intent.id, decisions, anonymous: false, now } satisfies ReplyRequest;
   const again = askedAgain(deps, draft, answer, decisions);
   if (again && escalate) {
     // Frustrated and asking again: a person, not the same explanation twice.
@@ -152,7 +152,7 @@ async function answerIntent(
   const composed = say(answer);
   const isReview = intent.id === REVIEW_INTENT;
   if (composed.explanation && CONTEXT_SETTING_INTENTS.has(intent.id)) rememberExplained(draft.conversation, composed.explanation);
-  const facts = composed.explanation ?? (isReview && decisions ? explainLatestDecision(deps, decisions, draft.conversation.locale) : undefined);
+  const facts = composed.explanation ?? (isReview && decisions ? explainLatestDecision(deps, decisions, draft.conversation.locale, now) : undefined);
   if (composed.explanation) draft.reasonsShown.push(...composed.explanation.codesShown);
   // The audit says what this reply showed; reasons explained only on the agent's card count as not shown.
   const audited = composed.explanation ?? (facts && { ...facts, codesShown: [], reasonTexts: [], codesSuppressed: [...facts.codesShown, ...facts.codesSuppressed] });
@@ -216,7 +216,7 @@ async function followUpOnDecision(
   const conversation = draft.conversation;
   const customerId = conversation.customerId;
   if (customerId === null) {
-    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: true });
+    say({ kind: 'answer', intent: intent.id, decisions: null, anonymous: true, now });
     return;
   }
   if (move.kind === 'no_context') {
@@ -245,7 +245,7 @@ async function followUpOnDecision(
   }
 
   const about = followUpAbout(move, conversation.context.explained?.reasonsShown ?? []);
-  const composed = say({ kind: 'follow_up', decision, about });
+  const composed = say({ kind: 'follow_up', decision, about, now });
   const facts = composed.explanation;
   if (facts) {
     draft.reasonsShown.push(...facts.codesShown);
@@ -284,11 +284,11 @@ function followUpAbout(move: Exclude<FollowUpMove, { kind: 'no_context' }> | { k
  * The explanation of the customer's latest decision as they were (or would be) shown it, so a review
  * request carries the decision id and its disclosable reasons to the agent's card.
  */
-function explainLatestDecision(deps: ActionDependencies, decisions: CustomerDecisions, locale: Locale): ExplanationFacts | undefined {
+function explainLatestDecision(deps: ActionDependencies, decisions: CustomerDecisions, locale: Locale, now: string): ExplanationFacts | undefined {
   const latest = decisions.decisions[0];
   if (!latest) return undefined;
   const explainingIntent = latest.kind === 'increase_denied' || latest.kind === 'increase_approved' ? 'limit.increase_denied' : 'limit.why_dropped';
-  return deps.composer.compose({ kind: 'answer', intent: explainingIntent, decisions, anonymous: false }, locale).explanation;
+  return deps.composer.compose({ kind: 'answer', intent: explainingIntent, decisions, anonymous: false, now }, locale).explanation;
 }
 
 function outboxItem(deps: ActionDependencies, topic: OutboxTopic, caseId: string, payload: Record<string, unknown>, now: string): NewOutboxItem {
@@ -355,9 +355,10 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
   }
   const id = deps.ids.next();
   const restricted = input.facts?.restricted === true;
+  const carried = input.facts ? undefined : explainedEarlier(deps, conversation);
   const reasonsShown: ShownReason[] =
     restricted || !input.facts
-      ? []
+      ? (carried?.reasonsShown ?? [])
       : input.facts.codesShown.map((code, index) => ({ code, text: input.facts?.reasonTexts[index] ?? '' }));
   const opened: EscalationCase = {
     id,
@@ -366,7 +367,7 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
     customerRef: conversation.customerId === null ? null : deps.maskCustomerId(conversation.customerId),
     locale: conversation.locale,
     intent: input.intent,
-    decisionId: input.facts?.decisionId ?? null,
+    decisionId: input.facts?.decisionId ?? carried?.decisionId ?? null,
     reasonsShown,
     trigger: input.trigger,
     restricted,
@@ -383,6 +384,21 @@ function openCase(deps: ActionDependencies, draft: TurnDraft, input: CaseInput):
   conversation.state = 'queued';
   conversation.caseId = id;
   draft.outbox.push(outboxItem(deps, 'case.created', id, {}, input.now));
+}
+
+/**
+ * The decision this conversation last explained and the reasons the customer saw, for a case that opens without facts
+ * of its own ("a person, please" after an explanation); nothing after a neutral explanation, so no reason reaches the card.
+ */
+function explainedEarlier(deps: ActionDependencies, conversation: Conversation): { decisionId: string; reasonsShown: ShownReason[] } | undefined {
+  const explained = conversation.context.explained;
+  if (!explained || explained.neutral) return undefined;
+  const texts = deps.composer.reasonTexts(explained.reasonsShown, conversation.locale);
+  const reasonsShown = explained.reasonsShown.flatMap((code, index) => {
+    const text = texts[index];
+    return typeof text === 'string' ? [{ code, text }] : [];
+  });
+  return { decisionId: explained.decisionId, reasonsShown };
 }
 
 /** Derives the short case reference agents use from the case id. */

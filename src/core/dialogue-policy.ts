@@ -102,7 +102,7 @@ export function decideNextMove(input: PolicyInput, settings: PolicySettings = DE
 
   // "the utilisation one", "what about the second?" right after an explanation: a reason of it, whatever the
   // classifier made of words it has never seen together, unless it clearly heard something else.
-  if (detailProfile && namesShownReason(context, input.reference) && (isUnsure || refersToReasons(input.reference, profile?.id))) {
+  if (detailProfile && (namesShownReason(context, input.reference) || asksAboutReasonTopic(context, input.reference, profile?.id)) && (isUnsure || refersToReasons(input.reference, profile?.id))) {
     return followUp(detailProfile, context, input.reference, conversation.lastIntent, negative);
   }
 
@@ -140,10 +140,26 @@ const POSITION_REFERS_FROM: ReadonlySet<string> = new Set([
   'account.frozen',
   'repayment.overdue_impact',
 ]);
-const TOPIC_REFERS_FROM: ReadonlySet<string> = new Set([REASON_DETAIL_INTENT, 'limit.what_to_do', 'repayment.overdue_impact']);
+// "What is utilisation?" or "I uploaded my payslip" right after a utilisation or income reason was shown is about
+// that reason, not the general answer.
+const TOPIC_REFERS_FROM: ReadonlySet<string> = new Set([
+  REASON_DETAIL_INTENT,
+  'limit.what_to_do',
+  'repayment.overdue_impact',
+  'limit.utilisation',
+  'account.documents_status',
+]);
 
 function refersToReasons(reference: ReasonReference, intent: string | undefined): boolean {
   return (reference.kind === 'topic' ? TOPIC_REFERS_FROM : POSITION_REFERS_FROM).has(intent ?? '');
+}
+
+/** Intents whose general answer is about one reason's topic: after an explanation, a question naming that topic is about the decision's reasons. */
+const REASON_TOPIC_INTENTS: ReadonlySet<string> = new Set(['limit.utilisation']);
+
+/** True when, after an explanation with reasons, the message names a reason's topic and was heard as that topic's general question. */
+function asksAboutReasonTopic(context: ConversationContext, reference: ReasonReference, intent: string | undefined): boolean {
+  return reference.kind === 'topic' && context.explained !== null && !context.explained.neutral && REASON_TOPIC_INTENTS.has(intent ?? '');
 }
 
 /** True when the message names a reason the customer was shown: by position, "the last one", or what a shown one is about. */

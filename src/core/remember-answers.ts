@@ -1,3 +1,4 @@
+import type { LimitDecision } from './decision.js';
 import type { Locale } from './locale.js';
 import type { ComposedReply, ReplyComposer, ReplyRequest } from './ports/reply-composer.js';
 
@@ -25,17 +26,23 @@ export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MA
     return key;
   };
   // Answers and follow-ups about a decision are remembered; the rest are cheap or carry a name or a number.
+  // Which review dates have passed is part of what they are made from ("due now" rather than a date ahead).
   const answerKey = (request: ReplyRequest, locale: Locale): string | undefined => {
     if (request.kind === 'answer') {
-      return `${locale}\u0000a\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${request.decisions === null ? '' : keyOf(request.decisions)}`;
+      const decisions = request.decisions;
+      const due = decisions === null ? '' : decisions.decisions.map((decision) => reviewDueFlag(decision, request.now)).join('');
+      return `${locale}\u0000a\u0000${request.intent}\u0000${request.anonymous ? 1 : 0}\u0000${due}\u0000${decisions === null ? '' : keyOf(decisions)}`;
     }
-    if (request.kind === 'follow_up') return `${locale}\u0000f\u0000${keyOf(request.decision)}\u0000${JSON.stringify(request.about)}`;
+    if (request.kind === 'follow_up') {
+      return `${locale}\u0000f\u0000${reviewDueFlag(request.decision, request.now)}\u0000${keyOf(request.decision)}\u0000${JSON.stringify(request.about)}`;
+    }
     return undefined;
   };
   return {
     get contentVersion() {
       return composer.contentVersion;
     },
+    reasonTexts: (codes, locale) => composer.reasonTexts(codes, locale),
     compose(request: ReplyRequest, locale: Locale): ComposedReply {
       const key = answerKey(request, locale);
       if (key === undefined) return composer.compose(request, locale);
@@ -47,6 +54,11 @@ export function rememberAnswers(composer: ReplyComposer, maxEntries: number = MA
       return composed;
     },
   };
+}
+
+/** '1' when the decision's next review date is not after `now` (said as due now), else '0'. */
+function reviewDueFlag(decision: LimitDecision, now: string): string {
+  return decision.nextReviewAt !== undefined && Date.parse(decision.nextReviewAt) <= Date.parse(now) ? '1' : '0';
 }
 
 function deepFreeze<T>(value: T): T {

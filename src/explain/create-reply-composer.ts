@@ -8,13 +8,13 @@ import type { Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE } from '../core/ports/intent-classifier.js';
 import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
 import type { HelpLink, Suggestion } from '../core/reply.js';
-import { changedPart, explainDecision, reasonItems, type ReplyPart } from './explain-decision.js';
+import { changedPart, explainDecision, nextReviewOf, reasonItems, type ReplyPart } from './explain-decision.js';
 import { draftFollowUp, type FollowUpContext } from './follow-up-drafts.js';
 import { MINIMUM_INTENTS, RELATED_INTENTS, SMALLTALK_TEMPLATES } from './intent-answers.js';
 import { createLocaleFormatter, DEFAULT_TIME_ZONE, type LocaleFormatter } from './locale-formatter.js';
 import { pickDecision, sortNewestFirst } from './pick-decision.js';
 import { selectReasons } from './select-reasons.js';
-import { generalAnswerId } from './view-models.js';
+import { generalAnswerId, reasonTemplateIds } from './view-models.js';
 
 /** Options of the composer. */
 export interface ReplyComposerOptions {
@@ -24,6 +24,12 @@ export interface ReplyComposerOptions {
 
 /** The category whose reasons the overdue-impact answer speaks about. */
 const REPAYMENT_CATEGORY = 'repayment';
+
+/** What is said first when a drop or a denial is asked about and the decision on file is a raise. */
+const RAISE_NOT_WHAT_WAS_ASKED: Readonly<Record<string, string>> = {
+  'limit.increase_denied': 'answers/limit.increase_denied/not_denied',
+  'limit.why_dropped': 'answers/limit.why_dropped/not_lowered',
+};
 
 /** What an answer builder returns before rendering. */
 interface Draft {
@@ -79,13 +85,17 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
   }
 
   function intentLinks(intent: IntentFile | undefined, locale: Locale): HelpLink[] {
-    return (intent?.helpArticles ?? []).map((article) => ({ label: article.title[locale], url: article.url }));
+    return (intent?.helpArticles ?? []).map((article) => {
+      const localeUrls: Partial<Record<Locale, string>> = article.localeUrls ?? {};
+      return { label: article.title[locale], url: localeUrls[locale] ?? article.url };
+    });
   }
 
   function reasonLinks(codes: readonly string[], locale: Locale): HelpLink[] {
     const links: HelpLink[] = [];
     for (const code of codes) {
-      const url = catalogue.find(code)?.helpUrl;
+      const entry = catalogue.find(code);
+      const url = entry ? (entry.localeHelpUrls[locale] ?? entry.helpUrl) : null;
       const label = content.locales[locale].helpTitles.get(code);
       if (url && label) links.push({ label, url });
     }
@@ -97,11 +107,11 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       .map((part) => renderTemplate(locale, part.id, part.model))
       .filter((chunk) => chunk.length > 0)
       .join('\n\n');
-    const suggestions = [
+    const suggestions = dedupeSuggestions([
       ...(draft.leadingSuggestions ?? []),
       ...(draft.suggestions ?? []).map((id) => suggestionFor(id, locale)).filter((s): s is Suggestion => s !== undefined),
       ...extraSuggestions,
-    ];
+    ]);
     const links = dedupeLinks([...intentLinks(intent, locale), ...reasonLinks(draft.reasonCodesForLinks ?? [], locale)]);
     const reply: ComposedReply = {
       text,
@@ -113,17 +123,18 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     return reply;
   }
 
-  function explainContext(locale: Locale): FollowUpContext {
+  function explainContext(locale: Locale, now: string): FollowUpContext {
     return {
       catalogue,
+      now,
       format: formatterFor(locale),
       reasonText: (id) => renderTemplate(locale, id, {}),
       hasTemplate: (id) => content.locales[locale].templates.has(id),
     };
   }
 
-  function followUp(decision: LimitDecision, about: FollowUpAbout, locale: Locale): ComposedReply {
-    const drafted = draftFollowUp(decision, about, explainContext(locale));
+  function followUp(decision: LimitDecision, about: FollowUpAbout, now: string, locale: Locale): ComposedReply {
+    const drafted = draftFollowUp(decision, about, explainContext(locale, now));
     const reply = finish(
       {
         parts: drafted.parts,
@@ -146,7 +157,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     return finish({ parts, suggestions: offerAgent ? [...menu, 'agent.request'] : menu }, locale);
   }
 
-  function answer(intentId: string, decisions: CustomerDecisions | null, anonymous: boolean, locale: Locale): ComposedReply {
+  function answer(intentId: string, decisions: CustomerDecisions | null, anonymous: boolean, now: string, locale: Locale): ComposedReply {
     const intent = intents.get(intentId);
     if (!intent || intentId === OUT_OF_SCOPE) return outOfScope(false, locale);
     const smalltalk = SMALLTALK_TEMPLATES[intentId];
@@ -154,7 +165,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
 
     // Privacy guard: an anonymous visitor never gets customer data, whatever the caller passed.
     const data = anonymous ? null : decisions;
-    const draft = answerDraft(intentId, data, anonymous, locale);
+    const draft = answerDraft(intentId, data, anonymous, locale, explainContext(locale, now));
     draft.suggestions ??= [...(RELATED_INTENTS[intentId] ?? [])];
     return finish(draft, locale, intent);
   }
@@ -165,7 +176,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     return { parts };
   }
 
-  function answerDraft(intentId: string, data: CustomerDecisions | null, anonymous: boolean, locale: Locale): Draft {
+  function answerDraft(intentId: string, data: CustomerDecisions | null, anonymous: boolean, locale: Locale, context: FollowUpContext): Draft {
     const format = formatterFor(locale);
     const currentLimit = data ? format.amount(data.currentLimit.amount, data.currentLimit.currency) : null;
     const latest = data ? sortNewestFirst(data.decisions)[0] : undefined;
@@ -177,11 +188,13 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         if (anonymous) return general(intentId, true);
         const decision = data ? pickDecision(intentId, data.decisions) : undefined;
         if (!decision) return { parts: [{ id: `answers/${intentId}/no_decision`, model: { currentLimit } } as ReplyPart] };
-        const explained = explainDecision(decision, explainContext(locale));
+        const explained = explainDecision(decision, context);
         const isNeutral = explained.selection.kind !== 'reasons';
         const codes = explained.facts.codesShown;
+        // Asked about a drop or a denial when the decision on file is a raise: say so before explaining the raise.
+        const notAsked = decision.kind === 'increase_approved' ? RAISE_NOT_WHAT_WAS_ASKED[intentId] : undefined;
         return {
-          parts: explained.parts,
+          parts: notAsked ? [{ id: notAsked, model: {} }, ...explained.parts] : explained.parts,
           reasonTemplateIds: explained.reasonTemplateIds,
           reasonCodesForLinks: codes,
           explanation: explained.facts,
@@ -195,7 +208,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         const specific = selection.shown.filter((reason) => reason.entry.disclosure === 'D').map((reason) => reason.code);
         if (specific.length === 0) return general(intentId, anonymous);
         const used: string[] = [];
-        const steps = reasonItems(specific, explainContext(locale).reasonText, used);
+        const steps = reasonItems(specific, context.reasonText, used);
+        const nextReview = nextReviewOf(latest, context);
         const shownSet = new Set(specific);
         return {
           parts: [
@@ -204,7 +218,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
               model: {
                 decidedOn: format.date(latest.decidedAt),
                 steps,
-                nextReviewOn: latest.nextReviewAt ? format.date(latest.nextReviewAt) : null,
+                nextReviewOn: nextReview?.nextReviewOn ?? null,
+                isReviewDue: nextReview?.isReviewDue ?? false,
               },
             },
           ],
@@ -234,15 +249,10 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       }
       case 'limit.next_review': {
         if (anonymous) return general(intentId, true);
-        if (!latest?.nextReviewAt) return { parts: [{ id: 'answers/limit.next_review/no_decision', model: {} }] };
-        return {
-          parts: [
-            {
-              id: 'answers/limit.next_review/customer',
-              model: { nextReviewOn: format.date(latest.nextReviewAt), decidedOn: format.date(latest.decidedAt) },
-            },
-          ],
-        };
+        if (!latest) return { parts: [{ id: 'answers/limit.next_review/no_decision', model: {} }] };
+        const nextReview = nextReviewOf(latest, context);
+        if (!nextReview) return { parts: [{ id: 'answers/limit.next_review/no_date', model: {} }] };
+        return { parts: [{ id: 'answers/limit.next_review/customer', model: { ...nextReview, decidedOn: format.date(latest.decidedAt) } }] };
       }
       case 'privacy.data_used': {
         const selection = latest ? selectReasons(latest.reasons, catalogue) : undefined;
@@ -265,7 +275,7 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         const overdue = selection.shown.filter((reason) => reason.entry.category === REPAYMENT_CATEGORY).map((reason) => reason.code);
         if (overdue.length === 0) return general(intentId, anonymous);
         const used: string[] = [];
-        const reasons = reasonItems(overdue, explainContext(locale).reasonText, used);
+        const reasons = reasonItems(overdue, context.reasonText, used);
         const shownSet = new Set(overdue);
         return {
           parts: [
@@ -279,7 +289,8 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
       }
       case 'decision.request_review': {
         if (!latest) return general(intentId, anonymous);
-        return { parts: [{ ...changedPart(latest, format), id: 'answers/decision.request_review/customer' } as ReplyPart] };
+        const changed = changedPart(latest, format);
+        return { parts: [{ id: 'answers/decision.request_review/customer', model: { changed: renderTemplate(locale, changed.id, changed.model) } }] };
       }
       default:
         return general(intentId, anonymous, false);
@@ -305,11 +316,11 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         return finish({ parts: [{ id: 'clarify/no_context', model: { options } }], suggestions: known }, locale);
       }
       case 'follow_up':
-        return followUp(request.decision, request.about, locale);
+        return followUp(request.decision, request.about, request.now, locale);
       case 'out_of_scope':
         return outOfScope(request.offerAgent, locale);
       case 'answer':
-        return answer(request.intent, request.decisions, request.anonymous, locale);
+        return answer(request.intent, request.decisions, request.anonymous, request.now, locale);
       case 'engine_unavailable':
         return finish({ parts: [{ id: 'engine_unavailable', model: {} }], suggestions: ['agent.request'] }, locale);
       case 'escalated':
@@ -341,11 +352,24 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
     }
   }
 
-  return { compose, contentVersion: content.contentVersion };
+  function reasonTexts(codes: readonly string[], locale: Locale): Array<string | null> {
+    return codes.map((code) => {
+      const disclosure = catalogue.find(code)?.disclosure;
+      return disclosure === 'D' || disclosure === 'G' ? renderTemplate(locale, reasonTemplateIds(code).meaning, {}) : null;
+    });
+  }
+
+  return { compose, reasonTexts, contentVersion: content.contentVersion };
 }
 
 function factsFor(decisionId: string, shown: string[], suppressed: string[], texts: string[]): ExplanationFacts {
   return { decisionId, codesShown: shown, codesSuppressed: suppressed, reasonTexts: texts, neutral: false, restricted: false };
+}
+
+/** One quick reply per label: a reply that offers a person twice (the menu and the offer) shows it once. */
+function dedupeSuggestions(suggestions: Suggestion[]): Suggestion[] {
+  const seen = new Set<string>();
+  return suggestions.filter((suggestion) => (seen.has(suggestion.label) ? false : (seen.add(suggestion.label), true)));
 }
 
 function dedupeLinks(links: HelpLink[]): HelpLink[] {

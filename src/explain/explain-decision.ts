@@ -16,6 +16,14 @@ export interface ExplainContext {
   catalogue: ReasonCatalogue;
   format: LocaleFormatter;
   reasonText: ReasonTextRenderer;
+  /** The turn's time (ISO 8601): a review date not after it has passed, so the review is due now. */
+  now: string;
+}
+
+/** The next review of a decision as the templates say it: its date, and whether that date has passed (the review is due now). */
+export function nextReviewOf(decision: LimitDecision, context: ExplainContext): { nextReviewOn: string; isReviewDue: boolean } | null {
+  if (!decision.nextReviewAt) return null;
+  return { nextReviewOn: context.format.date(decision.nextReviewAt), isReviewDue: Date.parse(decision.nextReviewAt) <= Date.parse(context.now) };
 }
 
 /** An explanation ready to render: its parts, the reason texts' template ids, and the facts for audit and the case card. */
@@ -81,9 +89,8 @@ export function explainDecision(decision: LimitDecision, context: ExplainContext
         id: 'explanation/reasons',
         model: { reasons, isSingle: reasons.length === 1, isGroupOnly: selection.isGroupOnly },
       });
-      if (decision.nextReviewAt) {
-        parts.push({ id: 'explanation/next_review', model: { nextReviewOn: context.format.date(decision.nextReviewAt) } });
-      }
+      const nextReview = nextReviewOf(decision, context);
+      if (nextReview) parts.push({ id: 'explanation/next_review', model: nextReview });
       facts.codesShown = codes;
       facts.codesSuppressed = selection.codesSuppressed;
       facts.reasonTexts = reasons.map((reason) => reason.text);

@@ -3,7 +3,7 @@ import { REASON_DETAIL_INTENT, type ClarifyChoice } from '../core/conversation-c
 import type { ExplanationFacts, FollowUpAbout, ShownReasonRef } from '../core/ports/reply-composer.js';
 import type { Suggestion } from '../core/reply.js';
 import { reasonTopic } from '../core/resolve-follow-up.js';
-import { type ExplainContext, type ReplyPart, reasonItems } from './explain-decision.js';
+import { type ExplainContext, nextReviewOf, type ReplyPart, reasonItems } from './explain-decision.js';
 import { sortByRank, selectReasons } from './select-reasons.js';
 import { reasonDetailTemplateIds } from './view-models.js';
 
@@ -53,12 +53,12 @@ export function draftFollowUp(decision: LimitDecision, about: FollowUpAbout, con
     };
   }
   const decidedOn = context.format.date(decision.decidedAt);
-  const nextReviewOn = decision.nextReviewAt ? context.format.date(decision.nextReviewAt) : null;
+  const nextReview = nextReviewOf(decision, context);
   const empty = { intentSuggestions: [], reasonSuggestions: [], reasonTemplateIds: [], reasonCodesForLinks: [] };
   if (about.topic === 'next_review') {
-    const part: ReplyPart = nextReviewOn
-      ? { id: 'answers/limit.next_review/customer', model: { nextReviewOn, decidedOn } }
-      : { id: 'answers/limit.next_review/no_decision', model: {} };
+    const part: ReplyPart = nextReview
+      ? { id: 'answers/limit.next_review/customer', model: { ...nextReview, decidedOn } }
+      : { id: 'answers/limit.next_review/no_date', model: {} };
     return { ...empty, parts: [part], intentSuggestions: AFTER_FOLLOW_UP, explanation: base };
   }
   if (selection.kind === 'none') {
@@ -130,7 +130,9 @@ export function draftFollowUp(decision: LimitDecision, about: FollowUpAbout, con
       const steps = reasonItems(stepsFor, context.reasonText, used);
       return {
         ...empty,
-        parts: [{ id: 'explanation/what_to_do', model: { decidedOn, steps, nextReviewOn } }],
+        parts: [
+          { id: 'explanation/what_to_do', model: { decidedOn, steps, nextReviewOn: nextReview?.nextReviewOn ?? null, isReviewDue: nextReview?.isReviewDue ?? false } },
+        ],
         intentSuggestions: ['decision.request_review', 'limit.next_review'],
         reasonTemplateIds: used,
         reasonCodesForLinks: stepsFor,

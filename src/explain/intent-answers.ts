@@ -38,6 +38,11 @@ export const RELATED_INTENTS: Readonly<Record<string, readonly string[]>> = {
   'privacy.data_used': ['decision.request_review', 'agent.request'],
   'repayment.overdue_impact': ['limit.how_to_increase', 'account.frozen'],
   'feedback.complaint': ['agent.request'],
+  'privacy.erasure_request': ['agent.request', 'privacy.data_used'],
+  'privacy.data_sharing': ['privacy.data_used', 'agent.request'],
+  'limit.utilisation': ['limit.how_to_increase', 'limit.current'],
+  'assistant.is_bot': ['agent.request'],
+  'account.documents_status': ['agent.request', 'limit.how_to_increase'],
 };
 
 /** The intents the dialogue may explain a decision for; the composer picks which decision (see pick-decision). */

@@ -56,7 +56,8 @@ export const TEMPLATE_VIEW_MODELS = {
   'explanation/changed/freeze': Changed,
   'explanation/changed/unfreeze': Changed,
   'explanation/reasons': z.object({ reasons: z.array(ReasonItem), isSingle: z.boolean(), isGroupOnly: z.boolean() }),
-  'explanation/next_review': z.object({ nextReviewOn: z.string() }),
+  /** The next review set by the decision; `isReviewDue` when that date is not after the turn's time (said as passed, review due now). */
+  'explanation/next_review': z.object({ nextReviewOn: z.string(), isReviewDue: z.boolean() }),
   'explanation/review_offer': Empty,
   'explanation/neutral': Empty,
   'explanation/no_reasons': Empty,
@@ -70,7 +71,7 @@ export const TEMPLATE_VIEW_MODELS = {
     decidedOn: z.string(),
   }),
   /** "What do I do now": the step for each reason of the decision in context, in rank order. */
-  'explanation/what_to_do': z.object({ decidedOn: z.string(), steps: z.array(ReasonItem), nextReviewOn: z.string().nullable() }),
+  'explanation/what_to_do': z.object({ decidedOn: z.string(), steps: z.array(ReasonItem), nextReviewOn: z.string().nullable(), isReviewDue: z.boolean() }),
   /** The same decision asked about again: a short recap naming its reasons, and the choice of one to go into. */
   'explanation/recap': z.object({ decidedOn: z.string(), reasons: z.array(Label) }),
   /** Which reason a follow-up meant, when it named none that was shown (or several). */
@@ -84,6 +85,7 @@ export const TEMPLATE_VIEW_MODELS = {
     decidedOn: z.string(),
     steps: z.array(ReasonItem),
     nextReviewOn: z.string().nullable(),
+    isReviewDue: z.boolean(),
   }),
   'answers/limit.current/customer': z.object({
     currentLimit: z.string(),
@@ -92,11 +94,19 @@ export const TEMPLATE_VIEW_MODELS = {
     isFrozen: z.boolean(),
   }),
   'answers/limit.current/no_decision': Empty,
-  'answers/limit.next_review/customer': z.object({ nextReviewOn: z.string(), decidedOn: z.string() }),
+  'answers/limit.next_review/customer': z.object({ nextReviewOn: z.string(), decidedOn: z.string(), isReviewDue: z.boolean() }),
+  /** No decision on file at all. */
   'answers/limit.next_review/no_decision': Empty,
+  /** The decision in question sets no date for the next review. */
+  'answers/limit.next_review/no_date': Empty,
+  /** Asked why an increase was denied when the decision on file is a raise: said first, before the raise is explained. */
+  'answers/limit.increase_denied/not_denied': Empty,
+  /** Asked why the limit dropped when the decision on file is a raise: said first, before the raise is explained. */
+  'answers/limit.why_dropped/not_lowered': Empty,
   'answers/privacy.data_used/customer': z.object({ decidedOn: z.string(), categories: z.array(Label) }),
   'answers/repayment.overdue_impact/customer': z.object({ decidedOn: z.string(), reasons: z.array(ReasonItem) }),
-  'answers/decision.request_review/customer': Changed,
+  /** A review request about the latest decision: `changed` is that decision's "what changed" sentence, rendered. */
+  'answers/decision.request_review/customer': z.object({ changed: z.string() }),
 } as const;
 
 /** A fixed template id. */

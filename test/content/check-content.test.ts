@@ -92,6 +92,21 @@ describe('checkContent on a copy of the project content', () => {
     );
   });
 
+  it('refuses a per-locale help article outside the help centre, in an intent and in the reason catalogue', () => {
+    const dirs = copy();
+    const intentFile = join(dirs.intentsDir, 'privacy.data_used.yaml');
+    writeFileSync(intentFile, readFileSync(intentFile, 'utf8').replace('zh-CN: https://help.candor.example/zh-CN/privacy', 'zh-CN: https://elsewhere.example/zh-CN/privacy'));
+    const reasonsFile = join(dirs.templatesDir, 'reasons.yaml');
+    writeFileSync(reasonsFile, readFileSync(reasonsFile, 'utf8').replace("zh-CN: 'https://help.candor.example/zh-CN/articles/credit-report'", "zh-CN: 'http://help.candor.example/zh-CN/articles/credit-report'"));
+    const lines = checkContent(dirs).map(formatContentProblem);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/privacy\.data_used\.yaml › helpArticles\.1\.localeUrls\.zh-CN: .*help articles live under/),
+        expect.stringMatching(/reasons\.yaml › reasons\.2\.helpArticleLocaleUrls\.zh-CN: /),
+      ]),
+    );
+  });
+
   /** Rewrites one locale's reasons.yaml in the copy through `edit`. */
   const editReasons = (dirs: { templatesDir: string }, locale: string, edit: (reasons: Record<string, Record<string, unknown>>) => void): void => {
     const file = join(dirs.templatesDir, locale, 'reasons.yaml');

@@ -35,6 +35,9 @@ const REQUIRED_IDS = [
 /** Follow-ups on an explanation just given (issue 14): one reason, and what to do now. */
 const FOLLOW_UP_IDS = ['limit.reason_detail', 'limit.what_to_do'] as const;
 
+/** Questions that got a wrong answer before they had intents of their own (issue 18). */
+const GENERAL_IDS = ['privacy.erasure_request', 'privacy.data_sharing', 'limit.utilisation', 'assistant.is_bot', 'account.documents_status'] as const;
+
 /** The flags each intent must carry, from the product brief. */
 const EXPECTED_FLAGS: Record<string, IntentFile['flags']> = {
   'limit.why_dropped': { needsDecision: true, escalate: null, inMenu: true },
@@ -53,6 +56,11 @@ const EXPECTED_FLAGS: Record<string, IntentFile['flags']> = {
   'smalltalk.goodbye': { needsDecision: false, escalate: null, inMenu: false },
   'limit.reason_detail': { needsDecision: true, escalate: null, inMenu: false },
   'limit.what_to_do': { needsDecision: true, escalate: null, inMenu: false },
+  'privacy.erasure_request': { needsDecision: false, escalate: null, inMenu: false },
+  'privacy.data_sharing': { needsDecision: false, escalate: null, inMenu: false },
+  'limit.utilisation': { needsDecision: false, escalate: null, inMenu: false },
+  'assistant.is_bot': { needsDecision: false, escalate: null, inMenu: false },
+  'account.documents_status': { needsDecision: false, escalate: null, inMenu: false },
 };
 
 const REQUIRED_ALIASES: Record<string, string> = {
@@ -157,7 +165,7 @@ describe('intents/*.yaml', () => {
 
   it('has every required intent with the brief’s flags', () => {
     const byId = new Map(loadIntentFiles().map(({ intent }) => [intent.id, intent]));
-    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS]) {
+    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS, ...GENERAL_IDS]) {
       const intent = byId.get(id);
       expect(intent, id).toBeDefined();
       expect(intent?.flags, id).toEqual(EXPECTED_FLAGS[id]);
@@ -217,7 +225,7 @@ describe('intents/_oos.yaml', () => {
 });
 
 describe('fixtures/nlu', () => {
-  const known = new Set<string>([...REQUIRED_IDS, ...FOLLOW_UP_IDS, 'oos']);
+  const known = new Set<string>([...REQUIRED_IDS, ...FOLLOW_UP_IDS, ...GENERAL_IDS, 'oos']);
 
   const namedFixtures = fixtureFiles.map((path) => [basename(path), path] as const);
 
@@ -229,7 +237,7 @@ describe('fixtures/nlu', () => {
       const key = `${line.intent}/${line.locale}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS]) {
+    for (const id of [...REQUIRED_IDS, ...FOLLOW_UP_IDS, ...GENERAL_IDS]) {
       expect(counts.get(`${id}/en`) ?? 0, `${id}/en`).toBeGreaterThanOrEqual(6);
       expect(counts.get(`${id}/zh-CN`) ?? 0, `${id}/zh-CN`).toBeGreaterThanOrEqual(5);
     }

@@ -27,6 +27,8 @@ const conversationFileSchema = z
   .object({
     description: z.string(),
     customer: z.string().nullable(),
+    /** The turns' time (ISO 8601); the system clock when absent. */
+    now: z.iso.datetime({ offset: true }).optional(),
     /** Texts that must never appear in any reply of this file, on top of the global list. */
     never: z.array(z.string()).default([]),
     sessions: z.array(z.object({ locale: z.enum(['en', 'zh-CN']), turns: z.array(turnSchema).min(1) }).strict()).min(1),
@@ -41,8 +43,10 @@ const allCodes = catalogue.reasons.map((reason) => reason.code);
 const globallyForbidden = [...allCodes, 'ZZ_', 'score', 'threshold', 'confidence', '{{', 'undefined', 'NaN', '[object'];
 
 let candor: Candor;
+/** The time a file's turns run at, when the file sets one. */
+let fixedNow: string | undefined;
 beforeAll(async () => {
-  candor = await buildTestCandor();
+  candor = await buildTestCandor({}, { clock: { now: () => (fixedNow === undefined ? new Date() : new Date(fixedNow)) } });
 });
 afterAll(async () => {
   await candor.close();
@@ -59,6 +63,7 @@ describe.each(files)('%s', (file) => {
   const spec = conversationFileSchema.parse(parse(readFileSync(join(folder, file), 'utf8')));
   it.each(spec.sessions.map((session, index) => [session.locale, index, session] as const))('%s session %i', async (_locale, index, session) => {
     const conversationId = `test:${file}:${index}`;
+    fixedNow = spec.now;
     for (const [turnIndex, turn] of session.turns.entries()) {
       const where = `${file} turn ${turnIndex + 1} (${JSON.stringify(turn.say || turn.topic)})`;
       const result = await candor.turns.handle({

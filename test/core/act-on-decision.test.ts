@@ -1,11 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { actOnDecision, type ActionDependencies } from '../../src/core/act-on-decision.js';
+import { newConversation } from '../../src/core/conversation.js';
+import type { ExplainedDecision } from '../../src/core/conversation-context.js';
+import type { TurnDraft } from '../../src/core/turn-draft.js';
+import type { CustomerDecisions } from '../../src/core/decision.js';
+import type { ReplyComposer } from '../../src/core/ports/reply-composer.js';
 import { loadContent } from '../../src/content/load-content.js';
+import { loadDemoCustomers } from '../../src/decisions/demo-customers.js';
+import { deepFreeze } from '../../src/decisions/embedded-decision-engine.js';
 import { createReplyComposer } from '../../src/explain/create-reply-composer.js';
 import type { Candor } from '../../src/main.js';
 import { RecordingCustomerChannel } from '../fakes/escalation-customer-channel.js';
 import { buildTestCandor } from '../support/build-test-candor.js';
 
+/** The turn's time in these tests: before the demo decisions' review dates. */
+const NOW = '2026-04-01T00:00:00Z';
+
 const composer = createReplyComposer(loadContent({ intentsDir: 'intents', templatesDir: 'templates' }));
+const demo = loadDemoCustomers();
+
 
 describe('actOnDecision: escalation caps', () => {
   let candor: Candor;
@@ -48,4 +61,57 @@ describe('actOnDecision: escalation caps', () => {
     for (const locale of ['en', 'zh-CN'] as const) expect(composer.compose({ kind: 'escalation_limited' }, locale).text).not.toBe('');
     expect(composer.compose({ kind: 'escalation_limited' }, 'zh-CN').text).toContain('登录');
   });
+});
+
+describe('a case opened without facts of its own', () => {
+  function escalateAfter(explained: ExplainedDecision | null, locale: 'en' | 'zh-CN' = 'en'): TurnDraft {
+    const conversation = newConversation({ id: 'c-1', channel: 'test', customerId: 'demo-drop', locale, now: NOW });
+    conversation.context = { ...conversation.context, explained };
+    const draft: TurnDraft = {
+      conversation,
+      customerMessage: { id: 'm-1', conversationId: 'c-1', author: 'customer', text: 'a person please', intent: 'agent.request', confidence: 1, clientMessageId: null, createdAt: NOW },
+      topic: null,
+      replies: [],
+      explanations: [],
+      outbox: [],
+      reasonsShown: [],
+    };
+    return draft;
+  }
+
+  it('carries the decision the conversation explained and the reasons shown, in order, with their texts', async () => {
+    const draft = escalateAfter({ decisionId: 'dec-7Q4M2X', reasonsShown: ['PAY_LATE_RECENT', 'UTIL_HIGH'], neutral: false });
+    await actOnDecision(deps(), draft, { action: 'escalate', trigger: 'asked_for_person' }, NOW);
+    expect(draft.openedCase?.decisionId).toBe('dec-7Q4M2X');
+    expect(draft.openedCase?.reasonsShown).toEqual([
+      { code: 'PAY_LATE_RECENT', text: 'One or more repayments on this credit line were made late in recent months.' },
+      { code: 'UTIL_HIGH', text: 'You are using a large share of the credit available to you.' },
+    ]);
+    expect(draft.openedCase?.restricted).toBe(false);
+  });
+
+  it('carries nothing after a neutral explanation, and nothing when nothing was explained', async () => {
+    for (const explained of [{ decisionId: 'dec-F', reasonsShown: [], neutral: true }, null]) {
+      const draft = escalateAfter(explained);
+      await actOnDecision(deps(), draft, { action: 'escalate', trigger: 'asked_for_person' }, NOW);
+      expect(draft.openedCase).toMatchObject({ decisionId: null, reasonsShown: [] });
+    }
+  });
+
+  it('never puts a code the composer would not show on the card, even if the context named one', async () => {
+    const draft = escalateAfter({ decisionId: 'dec-X', reasonsShown: ['UTIL_HIGH', 'FRAUD_SUSPECT', 'ZZ_UNKNOWN'], neutral: false });
+    await actOnDecision(deps(), draft, { action: 'escalate', trigger: 'asked_for_person' }, NOW);
+    expect(draft.openedCase?.reasonsShown.map((reason) => reason.code)).toEqual(['UTIL_HIGH']);
+  });
+
+  /** Escalating with no facts touches only the composer, the ids and the masking; the other ports are absent on purpose. */
+  function deps(): ActionDependencies {
+    let next = 0;
+    return {
+      composer,
+      clock: { now: () => new Date(NOW) },
+      ids: { next: () => `id-${++next}` },
+      maskCustomerId: (id: string) => `K-${id.length}`,
+    } as unknown as ActionDependencies;
+  }
 });

@@ -13,6 +13,8 @@ const profiles: Record<string, IntentProfile> = {
   'limit.what_to_do': { id: 'limit.what_to_do', needsDecision: true, escalate: null, aliases: ['what-to-do'] },
   'limit.next_review': { id: 'limit.next_review', needsDecision: true, escalate: null, aliases: ['next-review'] },
   'limit.increase_denied': { id: 'limit.increase_denied', needsDecision: true, escalate: null, aliases: ['increase-denied'] },
+  'limit.utilisation': { id: 'limit.utilisation', needsDecision: false, escalate: null, aliases: ['utilisation'] },
+  'account.documents_status': { id: 'account.documents_status', needsDecision: false, escalate: null, aliases: ['documents'] },
 };
 
 function conversation(overrides: Partial<Conversation> = {}): Conversation {
@@ -143,6 +145,19 @@ describe('decideNextMove with a conversation context', () => {
     // A clear request for a person stays one, even when it names a reason.
     const person = { ...unsure, classification: classified('agent.request') };
     expect(decideNextMove(person)).toMatchObject({ action: 'answer', intent: { id: 'agent.request' } });
+  });
+
+  it('takes "what is utilisation" or "I uploaded my payslip" after an explanation as about its reasons, and answers it in general otherwise', () => {
+    const utilisation = input({ conversation: afterExplanation, text: 'what is utilisation', classification: classified('limit.utilisation'), reference: { kind: 'topic', codes: ['UTIL_HIGH'] } });
+    expect(decideNextMove(utilisation)).toMatchObject({ action: 'follow_up', intent: { id: 'limit.reason_detail' }, move: { kind: 'reason_detail', position: 3 } });
+    // Named but not among the reasons shown: which of the shown ones was meant.
+    expect(decideNextMove({ ...utilisation, reference: { kind: 'topic', codes: ['INCOME_UNVERIFIED'] } })).toMatchObject({ action: 'follow_up', move: { kind: 'which_reason' } });
+    const documents = input({ conversation: afterExplanation, classification: classified('account.documents_status'), reference: { kind: 'topic', codes: ['INQ_RECENT'] } });
+    expect(decideNextMove(documents)).toMatchObject({ action: 'follow_up', move: { kind: 'reason_detail', position: 2 } });
+    // With nothing explained, or after a neutral explanation, the general answer.
+    expect(decideNextMove({ ...utilisation, conversation: conversation() })).toMatchObject({ action: 'answer', intent: { id: 'limit.utilisation' } });
+    const neutral = conversation({ context: { explained: { decisionId: 'dec-2', reasonsShown: [], neutral: true }, lastAct: 'answer', choices: [] } });
+    expect(decideNextMove({ ...utilisation, conversation: neutral })).toMatchObject({ action: 'answer', intent: { id: 'limit.utilisation' } });
   });
 
   it('answers "what do I do now" and "how long until it comes back" from the decision in context', () => {

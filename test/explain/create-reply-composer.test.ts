@@ -7,6 +7,9 @@ import { LOCALES, type Locale } from '../../src/core/locale.js';
 import type { ComposedReply, NoticeId, ReplyRequest } from '../../src/core/ports/reply-composer.js';
 import { createReplyComposer } from '../../src/explain/create-reply-composer.js';
 
+/** The turn's time in these tests: before the demo decisions' review dates. */
+const NOW = '2026-04-01T00:00:00Z';
+
 const content = loadContent({ intentsDir: 'intents', templatesDir: 'templates' });
 const composer = createReplyComposer(content);
 const codes = content.reasons.map((entry) => entry.code);
@@ -34,7 +37,7 @@ const drop = customer('decrease', ['PAY_LATE_RECENT', 'INQ_RECENT', 'UTIL_HIGH',
   nextReviewAt: '2026-06-14T02:00:00Z',
 });
 const answer = (intent: string, decisions: CustomerDecisions | null, locale: Locale = 'en', anonymous = false): ComposedReply =>
-  composer.compose({ kind: 'answer', intent, decisions, anonymous }, locale);
+  composer.compose({ kind: 'answer', intent, decisions, anonymous, now: NOW }, locale);
 
 /** Nothing internal may reach a customer: no code, no unrendered mustache, no empty values. */
 function expectClean(reply: ComposedReply): void {
@@ -75,10 +78,10 @@ const everyRequest: ReplyRequest[] = [
   { kind: 'wait_notice', minutes: 7 },
   ...notices.map((error): ReplyRequest => ({ kind: 'error', error })),
   ...content.intents.flatMap((intent): ReplyRequest[] => [
-    { kind: 'answer', intent: intent.id, decisions: null, anonymous: true },
-    { kind: 'answer', intent: intent.id, decisions: null, anonymous: false },
-    { kind: 'answer', intent: intent.id, decisions: drop, anonymous: false },
-    { kind: 'answer', intent: intent.id, decisions: customer('freeze', ['PAY_OVERDUE_NOW']), anonymous: false },
+    { kind: 'answer', intent: intent.id, decisions: null, anonymous: true, now: NOW },
+    { kind: 'answer', intent: intent.id, decisions: null, anonymous: false, now: NOW },
+    { kind: 'answer', intent: intent.id, decisions: drop, anonymous: false, now: NOW },
+    { kind: 'answer', intent: intent.id, decisions: customer('freeze', ['PAY_OVERDUE_NOW']), anonymous: false, now: NOW },
   ]),
 ];
 
@@ -178,6 +181,9 @@ describe('createReplyComposer: explanations', () => {
   it('says group-wide reasons are not about the customer when they are all there is', () => {
     const group = answer('limit.why_dropped', customer('decrease', ['PORTFOLIO_ADJ', 'MACRO_TIGHTEN']));
     expect(group.text).toMatch(/apply to a whole group of accounts/);
+    // Said once: the group-wide reason's own text already says it was not about the customer.
+    expect(group.text.match(/not about anything specific you did/g)).toHaveLength(1);
+    expect(answer('limit.why_dropped', customer('decrease', ['PORTFOLIO_ADJ', 'MACRO_TIGHTEN']), 'zh-CN').text.match(/并不是因为您/g)).toHaveLength(1);
     expect(answer('limit.why_dropped', drop).text).not.toMatch(/apply to a whole group of accounts/);
   });
 
@@ -199,6 +205,79 @@ describe('createReplyComposer: explanations', () => {
     expect(reply.text).toContain('CN¥3,000');
     expect(reply.explanation).toBeUndefined();
     expect(answer('account.frozen', drop).templateIds).toEqual(['answers/account.frozen/no_decision']);
+  });
+});
+
+describe('createReplyComposer: a review date that has passed', () => {
+  const december = '2026-12-02T10:00:00Z';
+  const answerAt = (intent: string, now: string, locale: Locale = 'en'): ComposedReply =>
+    composer.compose({ kind: 'answer', intent, decisions: drop, anonymous: false, now }, locale);
+
+  it('is said as passed, the review due now, wherever a next review is said — never as upcoming', () => {
+    for (const intent of ['limit.why_dropped', 'limit.next_review', 'limit.how_to_increase']) {
+      const en = answerAt(intent, december).text;
+      expect(en, intent).toMatch(/June 14, 2026.{0,3} (has passed|That date has passed)/);
+      expect(en, intent).toMatch(/due for review now/);
+      expect(en, intent).not.toMatch(/due to be reviewed again/);
+      const zh = answerAt(intent, december, 'zh-CN').text;
+      expect(zh, intent).toMatch(/已经过了，您的额度现在已到评估时间/);
+      expect(zh, intent).not.toMatch(/预计将于/);
+    }
+    const steps = composer.compose({ kind: 'follow_up', decision: drop.decisions[0]!, about: { topic: 'what_to_do', codes: [] }, now: december }, 'en');
+    expect(steps.text).toMatch(/June 14, 2026, has passed, so your limit is due for review now/);
+    const next = composer.compose({ kind: 'follow_up', decision: drop.decisions[0]!, about: { topic: 'next_review' }, now: december }, 'en');
+    expect(next.text).toMatch(/That date has passed, so your limit is due for review now/);
+  });
+
+  it('is said as upcoming while it is ahead, and as due on the day itself', () => {
+    expect(answerAt('limit.next_review', NOW).text).toMatch(/is due to be reviewed again on June 14, 2026/);
+    expect(answerAt('limit.next_review', '2026-06-14T02:00:00Z').text).toMatch(/due for review now/);
+  });
+});
+
+describe('createReplyComposer: help links per locale', () => {
+  it('links a Chinese reply to the Chinese articles and an English one to the default ones', () => {
+    const zh = answer('limit.why_dropped', drop, 'zh-CN').links.map((link) => link.url);
+    expect(zh).toContain('https://help.candor.example/zh-CN/articles/why-limit-decreased');
+    expect(zh).toContain('https://help.candor.example/zh-CN/articles/overdue-repayments');
+    expect(zh.every((url) => url.startsWith('https://help.candor.example/zh-CN/')), zh.join(' ')).toBe(true);
+    const en = answer('limit.why_dropped', drop, 'en').links.map((link) => link.url);
+    expect(en).toContain('https://help.candor.example/articles/why-limit-decreased');
+    expect(en.some((url) => url.includes('/zh-CN/'))).toBe(false);
+  });
+
+  it('falls back to the default article where there is no Chinese one', () => {
+    const stripped = {
+      ...content,
+      intents: content.intents.map((intent) => ({ ...intent, helpArticles: intent.helpArticles.map(({ localeUrls: _dropped, ...article }) => article) })),
+      reasons: content.reasons.map((entry) => ({ ...entry, localeHelpUrls: {} })),
+    };
+    const links = createReplyComposer(stripped).compose({ kind: 'answer', intent: 'limit.why_dropped', decisions: drop, anonymous: false, now: NOW }, 'zh-CN').links;
+    expect(links.map((link) => link.url)).toContain('https://help.candor.example/articles/why-limit-decreased');
+    expect(links.map((link) => link.url)).toContain('https://help.candor.example/articles/overdue-repayments');
+  });
+});
+
+describe('createReplyComposer: reason texts for the case card', () => {
+  it('gives the meaning text of shown reasons in order, and none for an N-class or unknown code', () => {
+    expect(composer.reasonTexts(['UTIL_HIGH', 'FRAUD_SUSPECT', 'ZZ_NEW', 'PORTFOLIO_ADJ'], 'en')).toEqual([
+      'You are using a large share of the credit available to you.',
+      null,
+      null,
+      expect.stringMatching(/group of accounts/),
+    ]);
+    expect(composer.reasonTexts(['UTIL_HIGH'], 'zh-CN')[0]).toMatch(/额度/);
+  });
+});
+
+describe('createReplyComposer: a raise asked about as a drop or a denial', () => {
+  it('says first that the limit was not lowered or the request not denied, then explains the raise', () => {
+    const raised = customer('increase_approved', ['LIMIT_RAISED'], { previous: 1_000_000, next: 1_500_000 });
+    const denied = answer('limit.increase_denied', raised);
+    expect(denied.text).toMatch(/^Your request wasn't denied: your limit was raised\.\n\nOn March 14, 2026, your credit limit was raised/);
+    expect(answer('limit.why_dropped', raised).text).toMatch(/^Your limit wasn't lowered/);
+    expect(answer('limit.increase_denied', raised, 'zh-CN').text).toMatch(/^您的提额申请没有被拒绝/);
+    expect(answer('limit.increase_denied', customer('increase_denied', ['INCOME_UNVERIFIED'])).text).not.toMatch(/wasn't denied/);
   });
 });
 
@@ -231,7 +310,16 @@ describe('createReplyComposer: answers from the customer data', () => {
 
   it('gives the next review date only when the engine set one', () => {
     expect(answer('limit.next_review', drop).text).toMatch(/June 14, 2026/);
-    expect(answer('limit.next_review', customer('decrease', ['UTIL_HIGH'])).templateIds).toEqual(['answers/limit.next_review/no_decision']);
+    expect(answer('limit.next_review', customer('decrease', ['UTIL_HIGH'])).templateIds).toEqual(['answers/limit.next_review/no_date']);
+  });
+
+  it('tells a customer with no decision that there is none, not that their latest decision sets no date', () => {
+    const none: CustomerDecisions = { customerId: 'c', currentLimit: { amount: 300_000, currency: 'CNY' }, decisions: [] };
+    const reply = answer('limit.next_review', none);
+    expect(reply.templateIds).toEqual(['answers/limit.next_review/no_decision']);
+    expect(reply.text).toMatch(/no limit decision on your account yet/);
+    expect(reply.text).not.toMatch(/latest decision/);
+    expect(answer('limit.next_review', none, 'zh-CN').text).not.toMatch(/最近一次的决定/);
   });
 
   it('explains overdue impact and data used from the latest decision', () => {
@@ -245,7 +333,15 @@ describe('createReplyComposer: answers from the customer data', () => {
   });
 
   it('names the decision a review is asked for', () => {
-    expect(answer('decision.request_review', drop).text).toMatch(/decision of March 14, 2026 \(your limit was CN¥20,000 before it and CN¥8,000 after\)/);
+    expect(answer('decision.request_review', drop).text).toMatch(/review this decision: On March 14, 2026, your credit limit was lowered from CN¥20,000 to CN¥8,000\./);
+  });
+
+  it('says a declined request was declined and the limit stayed, not "before it and after"', () => {
+    const denied = customer('increase_denied', ['INCOME_UNVERIFIED'], { previous: 500_000, next: 500_000 });
+    const reply = answer('decision.request_review', denied);
+    expect(reply.text).toMatch(/your request for a higher limit was declined\. Your limit stays at CN¥5,000\./);
+    expect(reply.text).not.toMatch(/before it/);
+    expect(answer('decision.request_review', denied, 'zh-CN').text).toMatch(/您的提额申请没有通过，额度仍为 ¥5,000/);
   });
 
   it('answers small talk and unknown intents like their own requests', () => {
@@ -268,7 +364,12 @@ describe('createReplyComposer: conversation replies', () => {
     const plain = composer.compose({ kind: 'out_of_scope', offerAgent: false }, 'en');
     const offer = composer.compose({ kind: 'out_of_scope', offerAgent: true }, 'en');
     expect(offer.templateIds).toEqual(['out_of_scope/menu', 'out_of_scope/person_offer']);
-    expect(offer.suggestions.length).toBe(plain.suggestions.length + 1);
+    // The menu already offers a person: the offer does not add the same quick reply again.
+    for (const locale of LOCALES) {
+      const labels = composer.compose({ kind: 'out_of_scope', offerAgent: true }, locale).suggestions.map((s) => s.label);
+      expect(new Set(labels).size, locale).toBe(labels.length);
+      expect(labels).toContain(content.intents.find((i) => i.id === 'agent.request')?.label[locale]);
+    }
     for (const intent of content.intents.filter((i) => i.flags.inMenu)) expect(plain.text).toContain(intent.label.en);
   });
 

@@ -7,6 +7,9 @@ import { createReplyComposer } from '../../src/explain/create-reply-composer.js'
 import { selectReasons } from '../../src/explain/select-reasons.js';
 import { createReasonCatalogue } from '../../src/content/create-reason-catalogue.js';
 
+/** The turn's time in these tests: before the demo decisions' review dates. */
+const NOW = '2026-04-01T00:00:00Z';
+
 const content = loadContent({ intentsDir: 'intents', templatesDir: 'templates' });
 const composer = createReplyComposer(content);
 const catalogue = createReasonCatalogue(content);
@@ -37,8 +40,8 @@ const locales = fc.constantFrom('en' as const, 'zh-CN' as const);
 describe('follow-ups about a decision', () => {
   it('give an N-class or unknown decision the one neutral text, word for word, whatever is asked', () => {
     const neutral = {
-      en: composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] } }, 'en').text,
-      'zh-CN': composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] } }, 'zh-CN').text,
+      en: composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] }, now: NOW }, 'en').text,
+      'zh-CN': composer.compose({ kind: 'follow_up', decision: decisionWith(['FRAUD_SUSPECT'], [1]), about: { topic: 'what_to_do', codes: [] }, now: NOW }, 'zh-CN').text,
     };
     const hidden = fc.oneof(fc.constantFrom(...restricted), fc.stringMatching(/^ZZ_[A-Z0-9_]{1,20}$/));
     fc.assert(
@@ -49,7 +52,7 @@ describe('follow-ups about a decision', () => {
         aboutArbitrary,
         locales,
         (shown, hiddenCodes, ranks, about, locale) => {
-          const reply = composer.compose({ kind: 'follow_up', decision: decisionWith([...shown, ...hiddenCodes], ranks), about }, locale);
+          const reply = composer.compose({ kind: 'follow_up', decision: decisionWith([...shown, ...hiddenCodes], ranks), about, now: NOW }, locale);
           expect(reply.text).toBe(neutral[locale]);
           expect(reply.explanation).toMatchObject({ codesShown: [], neutral: true });
           expect(reply.links).toEqual([]);
@@ -70,7 +73,7 @@ describe('follow-ups about a decision', () => {
           const decision = decisionWith(codes, codes.map((_, index) => index + 1));
           const selection = selectReasons(decision.reasons, catalogue);
           const shown = selection.kind === 'reasons' ? selection.shown.map((reason) => reason.code) : [];
-          const reply = composer.compose({ kind: 'follow_up', decision, about: { topic: 'reason_detail', reason: { code: asked, position } } }, locale);
+          const reply = composer.compose({ kind: 'follow_up', decision, about: { topic: 'reason_detail', reason: { code: asked, position } }, now: NOW }, locale);
           const named = reply.explanation?.codesShown ?? [];
           expect(named.every((code) => shown.includes(code))).toBe(true);
           // The reason asked about when it is one the decision shows; otherwise the choice of those it shows.

@@ -6,6 +6,10 @@ export class EscalationReplyComposer implements ReplyComposer {
   readonly contentVersion = 'test';
   readonly requests: Array<{ request: ReplyRequest; locale: Locale }> = [];
 
+  reasonTexts(codes: readonly string[], locale: Locale): string[] {
+    return codes.map((code) => `[${locale}] ${code}`);
+  }
+
   compose(request: ReplyRequest, locale: Locale): ComposedReply {
     this.requests.push({ request, locale });
     const base = { suggestions: [], links: [], templateIds: [`test/${request.kind}`] };

@@ -32,4 +32,8 @@ export class WebFakeComposer implements ReplyComposer {
     if (request.kind !== 'error') throw new Error(`WebFakeComposer composes error notices only, not ${request.kind}`);
     return { text: NOTICES[locale][request.error], suggestions: [], links: [], templateIds: [`${locale}/errors/${request.error}`] };
   }
+
+  reasonTexts(codes: readonly string[]): Array<string | null> {
+    throw new Error(`WebFakeComposer has no reason texts (asked for ${codes.length})`);
+  }
 }

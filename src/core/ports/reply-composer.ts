@@ -16,13 +16,16 @@ export type ReplyRequest =
   /**
    * About the decision the conversation explained, re-checked against the explanation rules: a reason's
    * detail, the steps for its reasons, its next review, or a recap that offers `choices`. An N-class or
-   * unknown code gets the one neutral text, whatever was asked.
+   * unknown code gets the one neutral text, whatever was asked. `now` as for `answer`.
    */
-  | { kind: 'follow_up'; decision: LimitDecision; about: FollowUpAbout }
+  | { kind: 'follow_up'; decision: LimitDecision; about: FollowUpAbout; now: string }
   /** Out of scope: say what Candor can help with; offer a person after repeated misses. */
   | { kind: 'out_of_scope'; offerAgent: boolean }
-  /** Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file). */
-  | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean }
+  /**
+   * Answer an intent, from the customer's own decisions when there are any (null: anonymous or none on file).
+   * `now` (ISO 8601, from the turn's clock) decides whether a review date is still ahead or has passed.
+   */
+  | { kind: 'answer'; intent: string; decisions: CustomerDecisions | null; anonymous: boolean; now: string }
   | { kind: 'engine_unavailable' }
   | { kind: 'escalated'; trigger: EscalationTrigger }
   /** A case was due but too many were asked for (anonymous caps): a calm answer, no hand-over. */
@@ -94,6 +97,8 @@ export interface ComposedReply {
 /** Renders what the core wants to say in a locale; pure, given loaded content. */
 export interface ReplyComposer {
   compose(request: ReplyRequest, locale: Locale): ComposedReply;
+  /** The customer-facing text of each reason code, in order, as an explanation shows it; null for a code that is never shown (N-class or unknown). */
+  reasonTexts(codes: readonly string[], locale: Locale): Array<string | null>;
   /** The content version (hash of intents/ and templates/) recorded with every explanation. */
   readonly contentVersion: string;
 }
