@@ -31,10 +31,17 @@ export interface WebRequestListenerDependencies {
 
 const NOTICE_IDS: NoticeId[] = ['generic', 'busy', 'invalid_frame', 'text_too_long', 'rate_limited', 'unauthorized', 'binary_refused', 'origin_refused'];
 
-/** Files of the widget and demo page, served from memory under fixed names (no path is ever joined). */
+/** Files of the widget (chat.js and the ES modules it imports) and demo page, served from memory under fixed names (no path is ever joined). */
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/static/chat.css': { file: 'chat.css', type: 'text/css; charset=utf-8' },
   '/static/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-connection.js': { file: 'chat-connection.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-messages.js': { file: 'chat-messages.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-remembered-replies.js': { file: 'chat-remembered-replies.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-sending.js': { file: 'chat-sending.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-status.js': { file: 'chat-status.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-suggestions.js': { file: 'chat-suggestions.js', type: 'text/javascript; charset=utf-8' },
+  '/static/chat-text.js': { file: 'chat-text.js', type: 'text/javascript; charset=utf-8' },
   '/static/chat-strings.js': { file: 'chat-strings.js', type: 'text/javascript; charset=utf-8' },
   '/static/demo.js': { file: 'demo.js', type: 'text/javascript; charset=utf-8' },
 };

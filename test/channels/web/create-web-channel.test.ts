@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -380,6 +381,23 @@ describe('web channel over real websockets', () => {
     expect((await fetch(`${web.channel.url}/demo/token`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: 'customerId=demo-drop' })).status).toBe(403);
     const notices = (await (await fetch(`${web.channel.url}/chat/notices?locale=zh-CN`)).json()) as { notices: Record<string, string> };
     expect(notices.notices.rate_limited).toBe('您发送消息太快了。');
+  });
+
+  it('serves every script of the widget and demo page as JavaScript, with the same headers as chat.js', async () => {
+    const scripts = (await readdir(new URL('../../../src/channels/web/public/', import.meta.url))).filter((name) => name.endsWith('.js'));
+    expect(scripts).toEqual(expect.arrayContaining(['chat.js', 'chat-connection.js', 'chat-messages.js', 'chat-sending.js', 'demo.js']));
+    const headersOf = (response: Response) => ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'cross-origin-opener-policy', 'cache-control'].map((name) => response.headers.get(name));
+    const chat = await fetch(`${web.channel.url}/static/chat.js`);
+    for (const name of scripts) {
+      const response = await fetch(`${web.channel.url}/static/${name}`);
+      expect(response.status, name).toBe(200);
+      expect(response.headers.get('content-type'), name).toBe('text/javascript; charset=utf-8');
+      expect(headersOf(response), name).toEqual(headersOf(chat));
+      const source = await response.text();
+      for (const [, imported] of source.matchAll(/^import .* from '\.\/([a-z-]+\.js)';$/gm)) expect(scripts, `${name} imports ${imported}`).toContain(imported);
+    }
+    const page = await (await fetch(`${web.channel.url}/chat`)).text();
+    expect(page).toContain('<script type="module" src="/static/chat.js"></script>');
   });
 });
 
