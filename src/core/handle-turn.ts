@@ -149,6 +149,7 @@ export function createTurnHandler(deps: TurnDependencies): TurnHandler {
       suggestions: composed.suggestions,
       links: composed.links,
       ...(event ? { event } : {}),
+      ...(draft.customerMessage.clientMessageId ? { inReplyTo: draft.customerMessage.clientMessageId } : {}),
       act,
       state: draft.conversation.state,
       createdAt: now,

@@ -41,6 +41,8 @@ export interface OutgoingReply {
   links: HelpLink[];
   event?: ReplyEvent;
   act: ReplyAct;
+  /** The client's id of the customer message this reply answers; it also tells the client that message was stored. */
+  inReplyTo?: string;
   state: ConversationState;
   createdAt: string;
 }

@@ -86,6 +86,10 @@ export class WebScriptedTurnHandler implements TurnHandler {
       return { replies: [], intent: null, confidence: null, state: 'bot', reasonsShown: [], duplicate: true, action: null, escalation: null };
     }
     if (duplicateKey) this.seenClientIds.add(duplicateKey);
+    // As while a person has the conversation: the message is stored and relayed, and the bot says nothing.
+    if (message.text.startsWith('for the agent:')) {
+      return { replies: [], intent: null, confidence: null, state: 'claimed', reasonsShown: [], duplicate: false, action: 'relay_to_agent', escalation: null };
+    }
     const answer = this.answer(message);
     const reply: OutgoingReply = {
       id: randomUUID(),
@@ -93,6 +97,7 @@ export class WebScriptedTurnHandler implements TurnHandler {
       from: 'bot',
       text: answer.text,
       act: 'answer',
+      ...(message.clientMessageId ? { inReplyTo: message.clientMessageId } : {}),
       suggestions: answer.suggestions ?? [],
       links: answer.links ?? [],
       state: 'bot',

@@ -12,7 +12,7 @@ const CANDOR_MESSAGE = Symbol('candor.incomingMessage');
 const CANDOR_OUTCOME = Symbol('candor.turnOutcome');
 
 /** The outcome of one web turn: handled (replies delivered), or failed with the error to report. */
-export type WebTurnOutcome = { status: 'handled' } | { status: 'failed'; error: unknown };
+export type WebTurnOutcome = { status: 'handled'; replies: number } | { status: 'failed'; error: unknown };
 
 /** Answers the connection registry's question for the adapter without exposing sockets. */
 export interface ConnectionLookup {
@@ -129,7 +129,7 @@ export function createWebBotkit(deps: { adapter: CandorWebAdapter; turns: TurnHa
     try {
       const result = await deps.turns.handle(message);
       for (const reply of result.replies) await deps.customerChannel.deliver(reply);
-      context.turnState.set(CANDOR_OUTCOME, { status: 'handled' } satisfies WebTurnOutcome);
+      context.turnState.set(CANDOR_OUTCOME, { status: 'handled', replies: result.replies.length } satisfies WebTurnOutcome);
     } catch (error) {
       context.turnState.set(CANDOR_OUTCOME, { status: 'failed', error } satisfies WebTurnOutcome);
     }

@@ -126,6 +126,8 @@ export const replyFrameSchema = z.object({
   event: z.enum(['agent_joined', 'agent_left', 'bot_back', 'queued', 'resolved']).optional(),
   /** What the reply does; a `clarify` reply's choices are its suggestions. Replies kept before acts existed read as answers. */
   act: z.enum(['answer', 'clarify', 'out_of_scope', 'handover', 'relay', 'rating']).default('answer'),
+  /** The id of the customer's message this reply answers: that message is stored (no separate receipt is sent). */
+  inReplyTo: clientMessageIdSchema.optional(),
   state: z.enum(['bot', 'queued', 'claimed', 'resolved']),
   /** When the reply was written (ISO 8601); replies kept before it was sent have none. */
   createdAt: z.string().optional(),
@@ -199,6 +201,7 @@ export function toReplyFrame(reply: OutgoingReply): ReplyFrame {
     createdAt: reply.createdAt,
   };
   if (reply.agentName !== undefined) frame.agentName = reply.agentName;
+  if (reply.inReplyTo !== undefined) frame.inReplyTo = reply.inReplyTo;
   if (reply.event !== undefined) frame.event = reply.event;
   return frame;
 }

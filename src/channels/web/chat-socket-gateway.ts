@@ -341,8 +341,10 @@ export class ChatSocketGateway {
         // A database outage (storage_unavailable) gets the generic "please try again in a moment": the
         // message may be sent again safely (a client message id already stored is skipped).
         this.sendError(ws, session, error.code === 'conversation_busy' ? 'busy' : 'generic', input.clientMessageId);
-      } else if (input.clientMessageId !== undefined && ws.readyState === ws.OPEN) {
-        // The turn is stored (or was already: a resend), so the message is delivered. Ids are [A-Za-z0-9_-].
+      } else if (input.clientMessageId !== undefined && outcome.replies === 0 && ws.readyState === ws.OPEN) {
+        // The turn is stored (or was already: a resend), so the message is delivered. A reply says so itself
+        // (its inReplyTo), so the receipt is a frame of its own only for a turn without one (a message relayed
+        // to an agent, a resend). Ids are [A-Za-z0-9_-].
         ws.send(`{"type":"delivered","id":"${input.clientMessageId}"}`);
       }
     } finally {

@@ -22,7 +22,7 @@ describe('CandorWebAdapter with Botkit', () => {
   it('runs a verified message through Botkit to the turn and delivers the replies', async () => {
     const { adapter, turns, customerChannel, controller } = build();
     const outcome = await adapter.receive({ conversationId: 'web:c1', channel: 'web', customerId: 'c1', locale: 'en', text: 'hello', clientMessageId: 'm1' });
-    expect(outcome).toEqual({ status: 'handled' });
+    expect(outcome).toEqual({ status: 'handled', replies: 1 });
     expect(turns.received).toEqual([{ conversationId: 'web:c1', channel: 'web', customerId: 'c1', locale: 'en', text: 'hello', clientMessageId: 'm1' }]);
     expect(customerChannel.delivered.map((reply) => [reply.conversationId, reply.text])).toEqual([['web:c1', 'You said: hello']]);
     await controller.shutdown();
@@ -35,7 +35,7 @@ describe('CandorWebAdapter with Botkit', () => {
       const context = message.context as { locale?: string; activity: { text?: string } };
       seen.push([context.locale, context.activity.text]);
     });
-    expect(await adapter.receive({ conversationId: 'web:c2', channel: 'web', customerId: 'c2', locale: 'zh-CN', text: '额度', clientMessageId: 'm2' })).toEqual({ status: 'handled' });
+    expect(await adapter.receive({ conversationId: 'web:c2', channel: 'web', customerId: 'c2', locale: 'zh-CN', text: '额度', clientMessageId: 'm2' })).toEqual({ status: 'handled', replies: 1 });
     expect(seen).toEqual([['zh-CN', '额度']]);
     expect(() => adapter.use(async (_context, next) => next())).toThrow(/no BotBuilder middleware/);
     await controller.shutdown();

@@ -189,9 +189,10 @@ describe('web channel over real websockets', () => {
     const refusals = [firstRefusal, ...client.frames.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited')];
     expect(refusals.length).toBeGreaterThanOrEqual(25);
     expect(turns.received.length).toBeLessThanOrEqual(12);
-    // Each refusal names its message, and exactly the messages that were not refused are delivered.
+    // Each refusal names its message, and exactly the messages that were not refused are delivered (a
+    // reply's inReplyTo is the receipt of the message it answers).
     const refusedIds = refusals.map((frame) => frame.id);
-    const deliveredIds = client.frames.filter((frame) => frame.type === 'delivered').map((frame) => frame.id);
+    const deliveredIds = client.frames.filter((frame) => frame.type === 'delivered' || (frame.type === 'message' && frame.inReplyTo !== undefined)).map((frame) => frame.type === 'delivered' ? frame.id : frame.inReplyTo);
     expect(new Set([...refusedIds, ...deliveredIds]).size).toBe(40);
     expect(deliveredIds).toEqual(turns.received.map((message) => message.clientMessageId));
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -307,9 +308,18 @@ describe('web channel over real websockets', () => {
     client.send({ type: 'message', id: 'x2', text: 'hello' });
     expect(await client.error()).toMatchObject({ code: 'busy', id: 'x2' });
     client.send({ type: 'message', id: 'x3', text: 'hello' });
-    expect((await client.reply()).text).toBe('You said: hello');
-    expect(await client.next((frame) => frame.type === 'delivered')).toEqual({ type: 'delivered', id: 'x3' });
+    // The reply is the receipt: it names the message it answers, and no separate receipt follows.
+    expect(await client.reply()).toMatchObject({ text: 'You said: hello', inReplyTo: 'x3' });
     expect(client.frames.filter((frame) => frame.type === 'delivered')).toEqual([]);
+  });
+
+  it('sends a receipt of its own only for a message no reply answers (one relayed to an agent, a resend)', async () => {
+    const client = await open();
+    client.send({ type: 'message', id: 'r1', text: 'for the agent: are you there?' });
+    expect(await client.next((frame) => frame.type === 'delivered')).toEqual({ type: 'delivered', id: 'r1' });
+    client.send({ type: 'message', id: 'r1', text: 'for the agent: are you there?' });
+    expect(await client.next((frame) => frame.type === 'delivered')).toEqual({ type: 'delivered', id: 'r1' });
+    expect(client.frames.filter((frame) => frame.type === 'message')).toEqual([]);
   });
 
   it('shows typing while a slow turn runs', async () => {

@@ -55,6 +55,8 @@ export function createMessages(widget) {
   function receiveReply(reply) {
     if (typeof reply.id !== 'string') return;
     acknowledge(reply.id);
+    // A reply to the customer's message is its delivery receipt too.
+    if (typeof reply.inReplyTo === 'string') widget.confirmMessage(reply.inReplyTo);
     if (state.seen.has(reply.id)) return;
     state.seen.add(reply.id);
     rememberReply(state.remembered, reply);
