@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import type { OutboxItem } from '../core/outbox.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { CaseStore } from '../core/ports/case-store.js';
+import type { OutboxStore } from '../core/ports/outbox-store.js';
+import type { TurnStore } from '../core/ports/turn-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import { minutesBetween } from './case-service.js';
 import type { CaseCardView, DeskLocation, DeskOutcome, EscalationDesk, ThreadLine } from './escalation-desk.js';
 
+/** What the outbox worker reads and writes: the outbox, the cases its items belong to and their transcripts. */
+export type OutboxWorkerStore = OutboxStore & Pick<CaseStore, 'getCase'> & Pick<TurnStore, 'listMessages'>;
+
 /** Settings of the outbox worker (see ESCALATION_OUTBOX_* in slack-config). */
 export interface OutboxWorkerOptions {
-  store: ConversationStore;
+  /** The outbox it works through, plus the case and transcript reads an item needs. */
+  store: OutboxWorkerStore;
   desk: EscalationDesk;
   clock: Clock;
   logger?: Logger;
@@ -49,7 +55,7 @@ const messagePayloadSchema = z.object({
  * desk is down it is probed, and items waiting to retry are released as soon as it answers again.
  */
 export class OutboxWorker {
-  private readonly store: ConversationStore;
+  private readonly store: OutboxWorkerStore;
   private readonly desk: EscalationDesk;
   private readonly clock: Clock;
   private readonly logger: Logger;

@@ -1,13 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OutboxItem } from '../core/outbox.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { OutboxStore } from '../core/ports/outbox-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import type { DecisionEngineEvent } from '../decisions/http-decision-engine.js';
 
 /** Live values read at scrape time: the outbox (from the store) and open chat sockets. */
 export interface MetricsSources {
-  store?: Pick<ConversationStore, 'outboxStats'>;
+  store?: Pick<OutboxStore, 'outboxStats'>;
   clock?: Clock;
   /** Open websocket chat sessions, e.g. `() => web.sessionCount()`. */
   sessions?: () => number;
@@ -159,10 +159,10 @@ export class CandorMetrics {
   }
 
   // One store read per scrape serves the three outbox gauges.
-  private pendingRead: Promise<Awaited<ReturnType<ConversationStore['outboxStats']>> | null> | null = null;
+  private pendingRead: Promise<Awaited<ReturnType<OutboxStore['outboxStats']>> | null> | null = null;
   private pendingReadAt = 0;
 
-  private readOutbox(): Promise<Awaited<ReturnType<ConversationStore['outboxStats']>> | null> {
+  private readOutbox(): Promise<Awaited<ReturnType<OutboxStore['outboxStats']>> | null> {
     const { store, clock } = this.sources;
     if (!store) return Promise.resolve(null);
     if (this.pendingRead && Date.now() - this.pendingReadAt < 1000) return this.pendingRead;

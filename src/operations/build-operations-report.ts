@@ -1,4 +1,5 @@
-import type { ConversationStore, CountedValue, TimeRange } from '../core/ports/conversation-store.js';
+import type { AuditStore } from '../core/ports/audit-store.js';
+import type { CountedValue, OperationsQueries, TimeRange } from '../core/ports/operations-queries.js';
 import type { CaseStatus, EscalationTrigger } from '../core/escalation-case.js';
 import { OUT_OF_SCOPE } from '../core/ports/intent-classifier.js';
 
@@ -71,7 +72,7 @@ const DURATION_BUCKETS: [string, number][] = [
 const CSAT_NOTE = 'Agent-handled: rated when an agent resolves a case. Bot-only: rated when a customer who never reached a person says goodbye.';
 
 /** Reads one period's conversations, cases, intents and explanations from the store and computes the report. */
-export async function buildOperationsReport(store: ConversationStore, range: TimeRange, options: { top?: number } = {}): Promise<OperationsReport> {
+export async function buildOperationsReport(store: OperationsQueries & AuditStore, range: TimeRange, options: { top?: number } = {}): Promise<OperationsReport> {
   const top = options.top ?? 10;
   const [conversations, cases, intents, unrecognised, explanations] = await Promise.all([
     store.summarizeConversations(range),

@@ -1,4 +1,4 @@
-import type { ConversationStore, ExplanationQuery } from '../core/ports/conversation-store.js';
+import type { AuditStore, ExplanationQuery } from '../core/ports/audit-store.js';
 import type { ExplanationRecord } from '../core/escalation-case.js';
 
 /** One line of the audit export: what Candor told a customer about one decision, and from which content. */
@@ -34,7 +34,7 @@ export function toAuditExportLine(record: ExplanationRecord): AuditExportLine {
 }
 
 /** Writes the matching explanation records as JSON lines, oldest first; returns how many were written. */
-export async function exportAuditRecords(store: ConversationStore, query: ExplanationQuery, write: (line: string) => void): Promise<number> {
+export async function exportAuditRecords(store: AuditStore, query: ExplanationQuery, write: (line: string) => void): Promise<number> {
   const records = await store.listExplanations(query);
   for (const record of records) write(`${JSON.stringify(toAuditExportLine(record))}\n`);
   return records.length;

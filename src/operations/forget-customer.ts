@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
-import type { ConversationStore, CustomerErasureResult } from '../core/ports/conversation-store.js';
+import type { CustomerErasureResult, RetentionStore } from '../core/ports/retention-store.js';
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +16,7 @@ export interface ForgetOutcome {
  * details (Slack threads deleted through the outbox), deletes their explanation records older than
  * audit retention, and keeps the younger ones, saying why and until when. Safe to repeat.
  */
-export async function forgetCustomer(deps: { store: ConversationStore; clock: Clock; ids: IdGenerator; auditDays: number; customerId: string }): Promise<ForgetOutcome> {
+export async function forgetCustomer(deps: { store: RetentionStore; clock: Clock; ids: IdGenerator; auditDays: number; customerId: string }): Promise<ForgetOutcome> {
   const now = deps.clock.now();
   const auditBefore = new Date(now.getTime() - deps.auditDays * DAY_MS).toISOString();
   const result = await deps.store.eraseCustomer({ customerId: deps.customerId, now: now.toISOString(), auditBefore, newId: () => deps.ids.next() });

@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
-import type { AuditPurgeResult, ConversationStore, TranscriptPurgeResult } from '../core/ports/conversation-store.js';
+import type { AuditPurgeResult, RetentionStore, TranscriptPurgeResult } from '../core/ports/retention-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 
 const DAY_MS = 86_400_000;
@@ -23,7 +23,7 @@ export interface RetentionOutcome {
  * anonymised (their Slack threads queued for deletion through the outbox), then explanation records
  * older than `auditDays` and the anonymised shells nothing holds any more are deleted. Safe to repeat.
  */
-export async function runRetention(deps: { store: ConversationStore; clock: Clock; ids: IdGenerator; policy: RetentionPolicy; logger?: Logger }): Promise<RetentionOutcome> {
+export async function runRetention(deps: { store: RetentionStore; clock: Clock; ids: IdGenerator; policy: RetentionPolicy; logger?: Logger }): Promise<RetentionOutcome> {
   const now = deps.clock.now();
   const transcriptCutoff = new Date(now.getTime() - deps.policy.transcriptDays * DAY_MS).toISOString();
   const auditCutoff = new Date(now.getTime() - deps.policy.auditDays * DAY_MS).toISOString();

@@ -1,9 +1,9 @@
 import type { StoredMessage } from '../../src/core/conversation.js';
 import type { PendingDelivery } from '../../src/core/ports/conversation-store.js';
-import type { DeliveryStore } from '../../src/channels/web/web-customer-channel.js';
+import type { WebChannelStore } from '../../src/channels/web/web-customer-channel.js';
 
 /** The offline-delivery and transcript part of the ConversationStore, in memory, for web channel tests. */
-export class WebMemoryStore implements DeliveryStore {
+export class WebMemoryStore implements WebChannelStore {
   private readonly pending = new Map<string, PendingDelivery[]>();
   private readonly messages: StoredMessage[] = [];
   /** When set, `listMessages` throws it (a database outage). */

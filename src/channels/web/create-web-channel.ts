@@ -14,7 +14,7 @@ import { systemClock } from '../../runtime/system-clock.js';
 import { CandorWebAdapter, createWebBotkit } from './candor-web-adapter.js';
 import { ChatSocketGateway, type ClientAddressBook } from './chat-socket-gateway.js';
 import { ChatTokenService } from './chat-token-service.js';
-import { WebCustomerChannel, type DeliveryStore } from './web-customer-channel.js';
+import { WebCustomerChannel, type WebChannelStore } from './web-customer-channel.js';
 import { createWebRequestListener, type DemoCustomer } from './web-request-listener.js';
 
 /** How long a demo page session lasts: the widget can refresh its chat token for this long. */
@@ -33,7 +33,7 @@ export interface WebChannelDependencies {
   config: WebChannelConfig;
   turns: TurnHandler;
   /** Only the offline-delivery part of the ConversationStore is used. */
-  store: DeliveryStore;
+  store: WebChannelStore;
   composer: Pick<ReplyComposer, 'compose'>;
   intents: IntentDirectory;
   demoCustomers: DemoCustomer[];

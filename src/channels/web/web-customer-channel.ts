@@ -1,13 +1,14 @@
 import { CandorError } from '../../core/candor-error.js';
 import { InProcessConversationLock } from '../../core/in-process-conversation-lock.js';
-import type { ConversationStore, PendingDelivery } from '../../core/ports/conversation-store.js';
+import type { DeliveryStore, PendingDelivery } from '../../core/ports/delivery-store.js';
 import { localDeliverySignal, type DeliverySignal } from '../../core/ports/delivery-signal.js';
 import type { Logger } from '../../core/ports/logger.js';
+import type { TurnStore } from '../../core/ports/turn-store.js';
 import type { CustomerChannel, OutgoingReply } from '../../core/reply.js';
 import { HISTORY_LIMIT, replyFrameSchema, toHistoryEntry, toReplyFrame, type HistoryEntry, type HistoryFrame } from './chat-frames.js';
 
 /** The part of the conversation store the web channel uses: replies kept until acknowledged, and the recent transcript. */
-export type DeliveryStore = Pick<ConversationStore, 'enqueueDelivery' | 'listPendingDeliveries' | 'ackDelivery' | 'listMessages'>;
+export type WebChannelStore = DeliveryStore & Pick<TurnStore, 'listMessages'>;
 
 /** One open socket of a conversation, as the delivery side sees it. */
 export interface ChatConnection {
@@ -44,11 +45,11 @@ export class WebCustomerChannel implements CustomerChannel {
   private readonly connections = new Map<string, Map<ChatConnection, ConnectionState>>();
   // Deliveries and reconnect flushes of one conversation run one at a time, in order.
   private readonly order = new InProcessConversationLock();
-  private readonly store: DeliveryStore;
+  private readonly store: WebChannelStore;
   private readonly logger: Logger;
   private readonly signal: DeliverySignal;
 
-  constructor(deps: { store: DeliveryStore; logger: Logger; signal?: DeliverySignal }) {
+  constructor(deps: { store: WebChannelStore; logger: Logger; signal?: DeliverySignal }) {
     this.store = deps.store;
     this.logger = deps.logger;
     this.signal = deps.signal ?? localDeliverySignal;
