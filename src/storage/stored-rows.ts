@@ -275,3 +275,9 @@ export const ACKED_DELIVERY_KEEP_MS = 10 * 60_000;
 export function truncateError(error: string): string {
   return error.length > 2000 ? `${error.slice(0, 1999)}…` : error;
 }
+
+/** Checks a row limit given by a caller; a negative or fractional one is a bug. */
+export function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new CandorError('internal', `limit must be a non-negative integer, got ${limit}`);
+  return limit;
+}

@@ -1,0 +1,70 @@
+import type { Conversation, StoredMessage } from '../../core/conversation.js';
+import type { SaveTurnOutcome, TurnState, TurnStore, TurnWrite } from '../../core/ports/turn-store.js';
+import { checkLimit, conversationFromRow, messageFromRow } from '../stored-rows.js';
+import type { PostgresConnection } from './postgres-connection.js';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, ResentTurn, insertCase, insertExplanation, insertMessage, insertOutbox, upsertConversation } from './postgres-row-writes.js';
+
+/** The turn write and conversation reads in Postgres: a turn is one transaction, a resend found by its insert. */
+export class PostgresTurnStore implements TurnStore {
+  constructor(private readonly connection: PostgresConnection) {}
+
+  async getConversation(id: string): Promise<Conversation | null> {
+    const rows = await this.connection.query('candor_get_conversation', `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [id]);
+    return rows[0] ? conversationFromRow(rows[0]) : null;
+  }
+
+  async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
+    const rows = await this.connection.query(
+      'candor_load_turn_state',
+      `SELECT ${CONVERSATION_COLUMNS}, ($2::text IS NOT NULL AND EXISTS (
+         SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = $2)) AS has_client_message
+       FROM conversations c WHERE c.id = $1`,
+      [conversationId, clientMessageId],
+    );
+    const row = rows[0];
+    // No conversation means no message of it either (messages reference their conversation).
+    if (!row) return { conversation: null, hasClientMessage: false };
+    return { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === true };
+  }
+
+  async hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
+    const rows = await this.connection.query(
+      'candor_has_client_message',
+      'SELECT 1 FROM messages WHERE conversation_id = $1 AND client_message_id = $2',
+      [conversationId, clientMessageId],
+    );
+    return rows.length > 0;
+  }
+
+  async saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
+    try {
+      return await this.connection.transaction<SaveTurnOutcome>(async (client) => {
+        await upsertConversation(client, write.conversation);
+        for (const message of write.messages) {
+          // The insert finds a resend itself (its client id is taken), so a turn costs no extra query:
+          // the transaction is rolled back and nothing of the turn is stored.
+          if (!(await insertMessage(client, message)) && message.clientMessageId !== null) throw new ResentTurn();
+        }
+        for (const record of write.explanations) await insertExplanation(client, record);
+        if (write.openedCase) await insertCase(client, write.openedCase);
+        for (const item of write.outbox) await insertOutbox(client, item);
+        return 'stored';
+      });
+    } catch (error) {
+      if (error instanceof ResentTurn) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async listMessages(conversationId: string, limit?: number): Promise<StoredMessage[]> {
+    const cap = limit === undefined ? null : checkLimit(limit);
+    const rows = await this.connection.query(
+      'candor_list_messages',
+      `SELECT ${MESSAGE_COLUMNS} FROM (
+         SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2
+       ) latest ORDER BY seq`,
+      [conversationId, cap],
+    );
+    return rows.map(messageFromRow);
+  }
+}
