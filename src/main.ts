@@ -1,6 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { loadConfig, type CandorConfig } from './config/load-config.js';
+import { loadConfigOrExit } from './bootstrap/load-config-or-exit.js';
+import type { CandorConfig } from './config/load-config.js';
 import { loadContent, ContentInvalidError } from './content/load-content.js';
 import { formatContentProblem } from './content/content-problem.js';
 import { createIntentDirectory } from './content/create-intent-directory.js';
@@ -87,16 +88,7 @@ function reasonAliasesOf(content: LoadedContent): Record<Locale, ReasonAliases> 
   return { en: content.locales.en.reasonAliases, 'zh-CN': content.locales['zh-CN'].reasonAliases };
 }
 
-/** Reads the environment, printing every problem and exiting 1 when a setting is invalid. */
-export function loadConfigOrExit(options: { quiet?: boolean } = {}): CandorConfig {
-  const result = loadConfig();
-  if (!result.ok) {
-    process.stderr.write(`Candor cannot start: invalid settings\n${result.problems}\n`);
-    process.exit(1);
-  }
-  if (options.quiet && process.env.LOG_LEVEL === undefined) result.config.app.LOG_LEVEL = 'warn';
-  return result.config;
-}
+export { loadConfigOrExit } from './bootstrap/load-config-or-exit.js';
 
 /** Wires Candor's parts from config; the composition root, and the only place that does so. */
 export async function buildCandor(config: CandorConfig, overrides: CandorOverrides = {}): Promise<Candor> {

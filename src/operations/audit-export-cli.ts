@@ -11,11 +11,9 @@ const hasRange = args.from !== undefined || args.to !== undefined;
 if ((args.customer === undefined) === !hasRange) exitWithUsage('give either --customer ID or --from and --to', USAGE);
 if (hasRange && (args.from === undefined || args.to === undefined)) exitWithUsage('--from and --to go together', USAGE);
 if (args.customer !== undefined && args.customer.trim() === '') exitWithUsage('--customer must not be empty', USAGE);
-// Loaded after the arguments are read, so --help and usage errors answer without building the application.
-const { buildCandor, loadConfigOrExit } = await import('../main.js');
-
-const config = loadConfigOrExit({ quiet: true });
-const candor = await buildCandor(config);
+// Loaded after the arguments are read, so --help and usage errors answer without opening the store.
+const { openOperationsStore } = await import('../bootstrap/open-operations-store.js');
+const candor = await openOperationsStore();
 try {
   let query: ExplanationQuery = { customerId: args.customer?.trim() };
   if (hasRange) {

@@ -4,11 +4,10 @@ import { formatRetentionOutcome, runRetention } from './run-retention.js';
 const USAGE = 'usage: npm run retention -- [--json]   (uses TRANSCRIPT_RETENTION_DAYS and AUDIT_RETENTION_DAYS)';
 
 const args = parseCliArgs(process.argv.slice(2), { json: { type: 'boolean', default: false } }, USAGE);
-// Loaded after the arguments are read, so --help and usage errors answer without building the application.
-const { buildCandor, loadConfigOrExit } = await import('../main.js');
-const config = loadConfigOrExit({ quiet: true });
-const operations = config.operations;
-const candor = await buildCandor(config);
+// Loaded after the arguments are read, so --help and usage errors answer without opening the store.
+const { openOperationsStore } = await import('../bootstrap/open-operations-store.js');
+const candor = await openOperationsStore();
+const operations = candor.config.operations;
 try {
   const outcome = await runRetention({
     store: candor.store,

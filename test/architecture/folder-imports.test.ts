@@ -20,6 +20,7 @@ const FOLDERS = [
   'observability',
   'operations',
   'bench',
+  'bootstrap',
   'main',
 ] as const;
 type Folder = (typeof FOLDERS)[number];
@@ -40,11 +41,19 @@ const ALLOWED_IMPORTS: Record<Folder, readonly Folder[]> = {
   observability: ['core', 'runtime'], // decorators around core ports
   operations: ['core', 'runtime', 'config', 'observability'], // reports, retention, /ops beside /metrics and health
   bench: EVERY_FOLDER, // a tool that drives the whole application
+  bootstrap: ['core', 'runtime', 'config', 'observability', 'storage'], // config, logger and store for commands that need no bot
   main: EVERY_FOLDER, // the composition root wires everything
 };
 
-/** Who may import `src/main.ts`: the composition root's own callers, which are entry points, not parts. */
+/** Entry points: commands and tools, not parts; only they may import `src/main.ts` or `src/bootstrap/`. */
 const isEntryPoint = (file: string): boolean => file.endsWith('-cli.ts') || file.startsWith('src/bench/');
+
+/**
+ * The folders whose entry points build the whole bot (the chat and agent consoles, the dialogue
+ * evaluation, the benchmark) and so may import `src/main.ts`. Operations commands and the storage copy
+ * need only config, a logger and the store: they use `src/bootstrap/` instead.
+ */
+const MAY_IMPORT_MAIN: readonly Folder[] = ['channels', 'escalation', 'nlu', 'bench'];
 
 /** Libraries that belong to one part of the turn (zod and node: built-ins may be used anywhere but core, which gets zod only). */
 const LIBRARY_HOMES: Record<string, readonly Folder[]> = {
@@ -137,7 +146,11 @@ export function brokenRules(file: string, specifier: string): string[] {
     if (to === null) return [`${file} imports ${target}, outside the folders of the table`];
     if (to === from) return [];
     if (to === 'main') {
-      return isEntryPoint(file) ? [] : [`${file} imports ${target}: only entry points (*-cli.ts, bench/) may use the composition root`];
+      if (!isEntryPoint(file)) return [`${file} imports ${target}: only entry points (*-cli.ts, bench/) may use the composition root`];
+      return MAY_IMPORT_MAIN.includes(from) ? [] : [`${file} imports ${target}: rule "main ← entry points of ${MAY_IMPORT_MAIN.join(', ')}"; use src/bootstrap/`];
+    }
+    if (to === 'bootstrap' && from !== 'main') {
+      return isEntryPoint(file) ? [] : [`${file} imports ${target}: only entry points (*-cli.ts, bench/) may use the bootstrap`];
     }
     if (ALLOWED_IMPORTS[from].includes(to)) return [];
     if (KNOWN_BREACHES.some((breach) => breach.from === file && breach.to === target)) return [];
@@ -189,11 +202,18 @@ describe('the checker', () => {
     expect(brokenRules('src/channels/web/x.ts', '../../main.js')).toEqual([
       'src/channels/web/x.ts imports src/main.ts: only entry points (*-cli.ts, bench/) may use the composition root',
     ]);
+    expect(brokenRules('src/operations/report-cli.ts', '../main.js')).toEqual([
+      'src/operations/report-cli.ts imports src/main.ts: rule "main ← entry points of channels, escalation, nlu, bench"; use src/bootstrap/',
+    ]);
+    expect(brokenRules('src/operations/build-operations-report.ts', '../bootstrap/open-operations-store.js')).toEqual([
+      'src/operations/build-operations-report.ts imports src/bootstrap/open-operations-store.ts: only entry points (*-cli.ts, bench/) may use the bootstrap',
+    ]);
   });
 
   it('allows what the table allows', () => {
     expect(brokenRules('src/nlu/x.ts', '../content/intent-file-schema.js')).toEqual([]);
-    expect(brokenRules('src/operations/report-cli.ts', '../main.js')).toEqual([]);
+    expect(brokenRules('src/channels/cli/chat-cli.ts', '../../main.js')).toEqual([]);
+    expect(brokenRules('src/operations/report-cli.ts', '../bootstrap/open-operations-store.js')).toEqual([]);
     expect(brokenRules('src/core/x.ts', 'zod')).toEqual([]);
   });
 });
