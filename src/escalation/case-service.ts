@@ -4,11 +4,15 @@ import { InProcessConversationLock } from '../core/in-process-conversation-lock.
 import type { NewOutboxItem, OutboxTopic } from '../core/outbox.js';
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
 import type { ConversationLock } from '../core/ports/conversation-lock.js';
-import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { CaseStore } from '../core/ports/case-store.js';
+import type { TurnStore } from '../core/ports/turn-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import type { ComposedReply, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
 import { replyActOf } from '../core/reply-act-of.js';
 import type { CustomerChannel, OutgoingReply, ReplyAct, ReplyEvent } from '../core/reply.js';
+
+/** What the case service reads and writes: cases, and the conversations and transcripts they belong to. */
+export type CaseServiceStore = CaseStore & Pick<TurnStore, 'getConversation' | 'listMessages'>;
 
 /** Removes personal data from text before it is stored or sent to Slack (the project's PII redactor). */
 export interface TextRedactor {
@@ -55,7 +59,8 @@ export interface CaseDetails {
 
 /** What CaseService needs. */
 export interface CaseServiceDeps {
-  store: ConversationStore;
+  /** The cases it changes, and the conversations and transcripts they belong to. */
+  store: CaseServiceStore;
   composer: ReplyComposer;
   customers: CustomerChannel;
   redactor: TextRedactor;
@@ -88,7 +93,7 @@ export function minutesBetween(fromIso: string, to: Date): number {
 
 /** The case lifecycle after the core opens a case: claim, relay agent replies, resolve, return to bot, re-ping. */
 export class CaseService {
-  private readonly store: ConversationStore;
+  private readonly store: CaseServiceStore;
   private readonly composer: ReplyComposer;
   private readonly customers: CustomerChannel;
   private readonly redactor: TextRedactor;

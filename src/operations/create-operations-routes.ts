@@ -1,7 +1,8 @@
 import type { RequestListener } from 'node:http';
 import type { OperationsConfig } from '../config/operations-config.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { AuditStore } from '../core/ports/audit-store.js';
+import type { OperationsQueries } from '../core/ports/operations-queries.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import type { CandorMetrics } from '../observability/candor-metrics.js';
 import { createHealthRoutes, type ReadinessCheck } from '../observability/health-routes.js';
@@ -15,7 +16,7 @@ import { createOpsRoute } from './create-ops-route.js';
 export function createOperationsRoutes(deps: {
   config: OperationsConfig;
   metrics: CandorMetrics;
-  store: ConversationStore;
+  store: OperationsQueries & AuditStore;
   clock: Clock;
   checks: Record<string, ReadinessCheck>;
   logger?: Logger;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestListener, ServerResponse } from 'node:http';
 import type { Clock } from '../core/ports/clock.js';
-import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { AuditStore } from '../core/ports/audit-store.js';
+import type { OperationsQueries } from '../core/ports/operations-queries.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import { hasToken, presentedToken } from '../observability/bearer-token.js';
 import { buildOperationsReport } from './build-operations-report.js';
@@ -10,7 +11,7 @@ import { renderOpsPage } from './render-ops-page.js';
 
 /** What the `/ops` page needs. */
 export interface OpsRouteOptions {
-  store: ConversationStore;
+  store: OperationsQueries & AuditStore;
   /** The admin token (`OPS_TOKEN`), presented as `Authorization: Bearer …` or `?token=`. */
   token: string;
   clock: Clock;

@@ -3,7 +3,7 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as
 import { z } from 'zod';
 import { CandorError } from '../../core/candor-error.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { CaseStore } from '../../core/ports/case-store.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import type { SlackConfig } from '../../config/slack-config.js';
@@ -22,7 +22,7 @@ export const SLACK_PATHS = ['/slack/events', '/slack/actions', '/slack/commands'
 /** What the Slack escalation app needs. */
 export interface SlackEscalationDeps {
   config: SlackConfig;
-  store: ConversationStore;
+  store: Pick<CaseStore, 'markEventSeen'>;
   cases: CaseService;
   clock: Clock;
   logger?: Logger;
