@@ -71,3 +71,6 @@ export function newConversation(input: {
     updatedAt: input.now,
   };
 }
+
+/** The prefix of the opaque id an anonymised conversation gets, so no customer id survives in its key. */
+export const ANONYMIZED_CONVERSATION_PREFIX = 'redacted:';

@@ -14,6 +14,9 @@ export type EscalationTrigger =
 /** Where a case is in its life. */
 export type CaseStatus = 'queued' | 'claimed' | 'resolved' | 'returned' | 'callback';
 
+/** Statuses in which a case still waits for, or is with, a person. */
+export const OPEN_CASE_STATUSES: readonly CaseStatus[] = ['queued', 'claimed', 'callback'];
+
 /** A reason as the customer saw it, kept on the case for the agent's card. */
 export interface ShownReason {
   code: string;

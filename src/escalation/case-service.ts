@@ -1,5 +1,5 @@
 import type { Conversation, ConversationState, StoredMessage } from '../core/conversation.js';
-import type { CaseStatus, EscalationCase } from '../core/escalation-case.js';
+import { OPEN_CASE_STATUSES, type EscalationCase } from '../core/escalation-case.js';
 import { InProcessConversationLock } from '../core/in-process-conversation-lock.js';
 import type { NewOutboxItem, OutboxTopic } from '../core/outbox.js';
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
@@ -25,8 +25,7 @@ export interface AgentIdentity {
   name: string;
 }
 
-/** Statuses in which a case still waits for, or is with, a person. */
-export const OPEN_CASE_STATUSES: readonly CaseStatus[] = ['queued', 'claimed', 'callback'];
+export { OPEN_CASE_STATUSES } from '../core/escalation-case.js';
 
 /** The `intent` recorded on system messages, naming the case event they record. */
 export const CASE_EVENT = {

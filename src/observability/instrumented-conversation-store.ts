@@ -2,16 +2,14 @@ import type { Conversation, StoredMessage } from '../core/conversation.js';
 import type { CaseStatus, EscalationCase, ExplanationRecord } from '../core/escalation-case.js';
 import type { NewOutboxItem, OutboxItem } from '../core/outbox.js';
 import type {
-  AuditPurgeResult,
   ClaimResult,
   ConversationStore,
   ConversationSummary,
   CountedValue,
-  CustomerErasureResult,
   ExplanationQuery,
   PendingDelivery,
   TimeRange,
-  TranscriptPurgeResult,
+  RetentionPass,
   TurnState,
   SaveTurnOutcome,
   TurnWrite,
@@ -132,14 +130,8 @@ export class InstrumentedConversationStore implements ConversationStore {
   topCustomerTexts(range: TimeRange, intent: string, limit: number): Promise<CountedValue[]> {
     return this.inner.topCustomerTexts(range, intent, limit);
   }
-  purgeTranscripts(input: { before: string; now: string; newId: () => string }): Promise<TranscriptPurgeResult> {
-    return this.inner.purgeTranscripts(input);
-  }
-  purgeAuditRecords(input: { before: string }): Promise<AuditPurgeResult> {
-    return this.inner.purgeAuditRecords(input);
-  }
-  eraseCustomer(input: { customerId: string; now: string; auditBefore: string; newId: () => string }): Promise<CustomerErasureResult> {
-    return this.inner.eraseCustomer(input);
+  runRetentionPass<T>(pass: RetentionPass<T>): Promise<T> {
+    return this.inner.runRetentionPass(pass);
   }
   close(): Promise<void> {
     return this.inner.close();

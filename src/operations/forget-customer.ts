@@ -1,5 +1,6 @@
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
 import type { CustomerErasureResult, RetentionStore } from '../core/ports/retention-store.js';
+import { eraseCustomer } from '../core/retention-passes.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +20,7 @@ export interface ForgetOutcome {
 export async function forgetCustomer(deps: { store: RetentionStore; clock: Clock; ids: IdGenerator; auditDays: number; customerId: string }): Promise<ForgetOutcome> {
   const now = deps.clock.now();
   const auditBefore = new Date(now.getTime() - deps.auditDays * DAY_MS).toISOString();
-  const result = await deps.store.eraseCustomer({ customerId: deps.customerId, now: now.toISOString(), auditBefore, newId: () => deps.ids.next() });
+  const result = await eraseCustomer(deps.store, { customerId: deps.customerId, now: now.toISOString(), auditBefore, newId: () => deps.ids.next() });
   const kept: string[] = [];
   for (const record of result.keptExplanations) {
     const until = new Date(Date.parse(record.createdAt) + deps.auditDays * DAY_MS).toISOString().slice(0, 10);

@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
 import type { AuditPurgeResult, RetentionStore, TranscriptPurgeResult } from '../core/ports/retention-store.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
+import { purgeAuditRecords, purgeTranscripts } from '../core/retention-passes.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,8 +28,8 @@ export async function runRetention(deps: { store: RetentionStore; clock: Clock; 
   const now = deps.clock.now();
   const transcriptCutoff = new Date(now.getTime() - deps.policy.transcriptDays * DAY_MS).toISOString();
   const auditCutoff = new Date(now.getTime() - deps.policy.auditDays * DAY_MS).toISOString();
-  const transcripts = await deps.store.purgeTranscripts({ before: transcriptCutoff, now: now.toISOString(), newId: () => deps.ids.next() });
-  const audit = await deps.store.purgeAuditRecords({ before: auditCutoff });
+  const transcripts = await purgeTranscripts(deps.store, { before: transcriptCutoff, now: now.toISOString(), newId: () => deps.ids.next() });
+  const audit = await purgeAuditRecords(deps.store, { before: auditCutoff });
   (deps.logger ?? silentLogger).info({ transcriptCutoff, auditCutoff, ...transcripts, ...audit }, 'retention run finished');
   return { transcriptCutoff, auditCutoff, transcripts, audit };
 }

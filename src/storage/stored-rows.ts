@@ -247,8 +247,7 @@ export const conversationSummaryFromRow = (row: unknown): ConversationSummary =>
 /** Reads a `value`/`count` row of the analytics queries. */
 export const countedValueFromRow = (row: unknown): CountedValue => countedRow.parse(row);
 
-/** The prefix of the opaque id an anonymised conversation gets, so no customer id survives in its key. */
-export const ANONYMIZED_CONVERSATION_PREFIX = 'redacted:';
+export { ANONYMIZED_CONVERSATION_PREFIX } from '../core/conversation.js';
 
 /** Reads a `conversations` row. */
 export const conversationFromRow = (row: unknown): Conversation => conversationRow.parse(row);

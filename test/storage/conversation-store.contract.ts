@@ -1,3 +1,4 @@
+import { eraseCustomer } from '../../src/core/retention-passes.js';
 import { emptyContext } from '../../src/core/conversation-context.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CandorError } from '../../src/core/candor-error.js';
@@ -233,7 +234,7 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         await store.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { createdAt: '2030-01-01T00:00:00.000Z' }) }));
         expect((await store.loadTurnState?.('conv-1', null))?.conversation?.createdAt).toBe((await store.getConversation('conv-1'))?.createdAt);
         expect((await store.loadTurnState?.('conv-1', null))?.conversation).toEqual(await store.getConversation('conv-1'));
-        await store.eraseCustomer({ customerId: 'cust-1', now: '2026-02-01T00:00:00.000Z', auditBefore: '2026-02-01T00:00:00.000Z', newId: () => 'anon-1' });
+        await eraseCustomer(store, { customerId: 'cust-1', now: '2026-02-01T00:00:00.000Z', auditBefore: '2026-02-01T00:00:00.000Z', newId: () => 'anon-1' });
         expect(await store.loadTurnState?.('conv-1', null)).toEqual({ conversation: null, hasClientMessage: false });
       });
 

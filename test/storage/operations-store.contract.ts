@@ -1,3 +1,4 @@
+import { eraseCustomer, purgeAuditRecords, purgeTranscripts } from '../../src/core/retention-passes.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationStore } from '../../src/core/ports/conversation-store.js';
 import { aCase, aConversation, aMessage, anExplanation, anItem, aTurn, type ContractTarget } from './conversation-store.contract.js';
@@ -136,7 +137,7 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       await store.enqueueDelivery({ id: 'd-new', recipient: 'web:cust-2', payload: { text: 'kept reply' }, createdAt: day(100) });
       await store.markEventSeen('Ev-old', day(0));
 
-      const first = await store.purgeTranscripts({ before: day(90), now: day(120), newId });
+      const first = await purgeTranscripts(store, { before: day(90), now: day(120), newId });
       expect(first).toEqual({
         messagesDeleted: 3,
         conversationsAnonymized: 1,
@@ -167,7 +168,7 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       expect(due.map((item) => [item.topic, item.caseId])).toEqual([['case.delete_thread', 'k-old']]);
       await store.retryOutbox(due[0]!.id, day(121), 'retry later');
 
-      const second = await store.purgeTranscripts({ before: day(90), now: day(121), newId });
+      const second = await purgeTranscripts(store, { before: day(90), now: day(121), newId });
       expect(second).toEqual({ messagesDeleted: 0, conversationsAnonymized: 0, casesScrubbed: 0, casesClosed: 0, threadDeletionsQueued: 0, deliveriesDeleted: 0, eventsDeleted: 0 });
       expect((await store.getCase('k-old'))?.conversationId).toBe(shellId);
       expect((await store.outboxStats(day(121))).pending).toBe(1);
@@ -179,12 +180,12 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       // One case whose card was posted, one whose card and line were still waiting for Slack.
       await seedConversation(store, 'web:posted', { customerId: 'c1', at: 0, texts: [['help', 'agent.request']], caseId: 'k-posted', cardPosted: true });
       await seedConversation(store, 'web:waiting', { customerId: 'c2', at: 0, texts: [['help', 'agent.request']], caseId: 'k-waiting' });
-      const first = await store.purgeTranscripts({ before: day(90), now: day(120), newId });
+      const first = await purgeTranscripts(store, { before: day(90), now: day(120), newId });
       expect(first).toMatchObject({ conversationsAnonymized: 2, casesClosed: 2, threadDeletionsQueued: 2 });
       expect(await store.listCases(['queued', 'claimed', 'callback'])).toEqual([]);
       expect(await deliverAll(store, day(121))).toEqual(['case.delete_thread:k-posted', 'case.delete_thread:k-waiting']);
       expect(await store.outboxStats(day(121))).toEqual({ pending: 0, dead: 0, oldestPendingAgeMs: null });
-      expect((await store.purgeTranscripts({ before: day(90), now: day(122), newId })).casesClosed).toBe(0);
+      expect((await purgeTranscripts(store, { before: day(90), now: day(122), newId })).casesClosed).toBe(0);
     });
 
     it('deletes expired audit records and then the shells nothing holds, never one with a pending thread deletion', async () => {
@@ -192,19 +193,19 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       const newId = counter('a');
       await seedConversation(store, 'web:old', { customerId: 'old', at: 0, texts: [['x', 'oos']], caseId: 'k1', cardPosted: true, explanationAt: 0 });
       await seedConversation(store, 'web:kept', { customerId: 'kept', at: 0, texts: [['y', 'oos']], explanationAt: 50 });
-      await store.purgeTranscripts({ before: day(90), now: day(100), newId });
+      await purgeTranscripts(store, { before: day(90), now: day(100), newId });
 
       // The thread deletion is still pending: the expired record goes, the shell of its case stays.
-      const pendingRun = await store.purgeAuditRecords({ before: day(40) });
+      const pendingRun = await purgeAuditRecords(store, { before: day(40) });
       expect(pendingRun).toEqual({ explanationsDeleted: 1, conversationsDeleted: 0, casesDeleted: 0 });
       expect(await store.getCase('k1')).not.toBeNull();
 
       expect(await deliverAll(store, day(101))).toEqual(['case.delete_thread:k1']);
-      const afterDelivery = await store.purgeAuditRecords({ before: day(40) });
+      const afterDelivery = await purgeAuditRecords(store, { before: day(40) });
       expect(afterDelivery).toEqual({ explanationsDeleted: 0, conversationsDeleted: 1, casesDeleted: 1 });
       expect(await store.getCase('k1')).toBeNull();
       expect(await store.listExplanations({ customerId: 'kept' })).toHaveLength(1);
-      expect(await store.purgeAuditRecords({ before: day(40) })).toEqual({ explanationsDeleted: 0, conversationsDeleted: 0, casesDeleted: 0 });
+      expect(await purgeAuditRecords(store, { before: day(40) })).toEqual({ explanationsDeleted: 0, conversationsDeleted: 0, casesDeleted: 0 });
       expect(await store.outboxStats(day(102))).toEqual({ pending: 0, dead: 0, oldestPendingAgeMs: null });
     });
 
@@ -216,7 +217,7 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       await seedConversation(store, 'web:old-9', { customerId: 'cust-9', at: 1, texts: [['ancient', 'oos']], explanationAt: 1 });
       await seedConversation(store, 'web:other', { customerId: 'other', at: 300, texts: [['mine', 'oos']], caseId: 'k-other', cardPosted: true, explanationAt: 300 });
 
-      const first = await store.eraseCustomer({ customerId: 'cust-9', now: day(320), auditBefore: day(100), newId });
+      const first = await eraseCustomer(store, { customerId: 'cust-9', now: day(320), auditBefore: day(100), newId });
       expect(first).toMatchObject({
         conversationsFound: 3,
         conversationsAnonymized: 3,
@@ -239,8 +240,8 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
 
       expect((await deliverAll(store, day(321))).sort()).toEqual(['case.delete_thread:k9', 'case.delete_thread:k9b']);
       // The next retention pass removes the shell that only waited for Slack.
-      expect(await store.purgeAuditRecords({ before: day(100) })).toEqual({ explanationsDeleted: 0, conversationsDeleted: 1, casesDeleted: 1 });
-      const second = await store.eraseCustomer({ customerId: 'cust-9', now: day(322), auditBefore: day(100), newId });
+      expect(await purgeAuditRecords(store, { before: day(100) })).toEqual({ explanationsDeleted: 0, conversationsDeleted: 1, casesDeleted: 1 });
+      const second = await eraseCustomer(store, { customerId: 'cust-9', now: day(322), auditBefore: day(100), newId });
       expect(second).toMatchObject({
         conversationsFound: 1,
         conversationsAnonymized: 0,
@@ -255,9 +256,9 @@ export function runOperationsStoreContract(name: string, target: ContractTarget)
       expect(second.keptExplanations).toHaveLength(1);
       expect(await store.getCase('k9b')).toBeNull();
       expect(await store.getCase('k9')).not.toBeNull();
-      const third = await store.eraseCustomer({ customerId: 'cust-9', now: day(323), auditBefore: day(100), newId });
+      const third = await eraseCustomer(store, { customerId: 'cust-9', now: day(323), auditBefore: day(100), newId });
       expect(third).toMatchObject({ conversationsFound: 1, conversationsAnonymized: 0, conversationsDeleted: 0, keptConversations: 1 });
-      expect(await store.eraseCustomer({ customerId: 'nobody', now: day(323), auditBefore: day(100), newId })).toMatchObject({
+      expect(await eraseCustomer(store, { customerId: 'nobody', now: day(323), auditBefore: day(100), newId })).toMatchObject({
         conversationsFound: 0,
         keptExplanations: [],
         keptConversations: 0,

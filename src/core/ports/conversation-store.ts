@@ -11,7 +11,7 @@ export type { CaseStore, ClaimResult } from './case-store.js';
 export type { DeliveryStore, PendingDelivery } from './delivery-store.js';
 export type { ConversationSummary, CountedValue, OperationsQueries, TimeRange } from './operations-queries.js';
 export type { OutboxStore } from './outbox-store.js';
-export type { AuditPurgeResult, CustomerErasureResult, RetentionStore, TranscriptPurgeResult } from './retention-store.js';
+export type { AuditPurgeResult, CustomerErasureResult, RetentionPass, RetentionSteps, RetentionStore, TranscriptPurgeResult } from './retention-store.js';
 export type { SaveTurnOutcome, TurnState, TurnStore, TurnWrite } from './turn-store.js';
 
 /** Candor's persistence: every store port over one database, with readiness and shutdown. */

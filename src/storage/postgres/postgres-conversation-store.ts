@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { ConversationStore, RetentionPass } from '../../core/ports/conversation-store.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { migratePostgres, quoteIdentifier } from './migrations.js';
 import { PostgresAuditStore } from './postgres-audit-store.js';
@@ -119,14 +119,8 @@ export class PostgresConversationStore implements ConversationStore {
   topCustomerTexts(...args: Parameters<PostgresOperationsQueries['topCustomerTexts']>): ReturnType<PostgresOperationsQueries['topCustomerTexts']> {
     return this.operations.topCustomerTexts(...args);
   }
-  purgeTranscripts(...args: Parameters<PostgresRetention['purgeTranscripts']>): ReturnType<PostgresRetention['purgeTranscripts']> {
-    return this.retention.purgeTranscripts(...args);
-  }
-  purgeAuditRecords(...args: Parameters<PostgresRetention['purgeAuditRecords']>): ReturnType<PostgresRetention['purgeAuditRecords']> {
-    return this.retention.purgeAuditRecords(...args);
-  }
-  eraseCustomer(...args: Parameters<PostgresRetention['eraseCustomer']>): ReturnType<PostgresRetention['eraseCustomer']> {
-    return this.retention.eraseCustomer(...args);
+  runRetentionPass<T>(pass: RetentionPass<T>): Promise<T> {
+    return this.retention.runRetentionPass(pass);
   }
 
   private constructor(private readonly connection: PostgresConnection) {

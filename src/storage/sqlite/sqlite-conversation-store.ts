@@ -1,4 +1,4 @@
-import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { ConversationStore, RetentionPass } from '../../core/ports/conversation-store.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { SqliteCaseStore } from './sqlite-case-store.js';
 import { SqliteConnection, type SqliteStoreOptions } from './sqlite-connection.js';
@@ -121,14 +121,8 @@ export class SqliteConversationStore implements ConversationStore {
   topCustomerTexts(...args: Parameters<SqliteOperationsQueries['topCustomerTexts']>): ReturnType<SqliteOperationsQueries['topCustomerTexts']> {
     return this.operations.topCustomerTexts(...args);
   }
-  purgeTranscripts(...args: Parameters<SqliteRetention['purgeTranscripts']>): ReturnType<SqliteRetention['purgeTranscripts']> {
-    return this.retention.purgeTranscripts(...args);
-  }
-  purgeAuditRecords(...args: Parameters<SqliteRetention['purgeAuditRecords']>): ReturnType<SqliteRetention['purgeAuditRecords']> {
-    return this.retention.purgeAuditRecords(...args);
-  }
-  eraseCustomer(...args: Parameters<SqliteRetention['eraseCustomer']>): ReturnType<SqliteRetention['eraseCustomer']> {
-    return this.retention.eraseCustomer(...args);
+  runRetentionPass<T>(pass: RetentionPass<T>): Promise<T> {
+    return this.retention.runRetentionPass(pass);
   }
 
   async ping(): Promise<void> {
