@@ -1,5 +1,6 @@
 import type { Conversation, ConversationState, StoredMessage } from '../core/conversation.js';
 import { OPEN_CASE_STATUSES, type EscalationCase } from '../core/escalation-case.js';
+import { callbackRequestedCase, closedCase, conversationAfterCaseEvent, requeuedCase, type CaseEvent } from '../core/case-transitions.js';
 import { InProcessConversationLock } from '../core/in-process-conversation-lock.js';
 import type { NewOutboxItem, OutboxTopic } from '../core/outbox.js';
 import type { Clock, IdGenerator } from '../core/ports/clock.js';
@@ -206,8 +207,8 @@ export class CaseService {
       if (current === null) return { status: 'not_found' } as const;
       if (!OPEN_CASE_STATUSES.includes(current.status)) return { status: 'not_open', case: current } as const;
       const now = this.nowIso();
-      const closed: EscalationCase = { ...current, status: 'returned', resolvedAt: now };
-      const conversation = await this.movedConversation(closed, 'bot', false, now);
+      const closed = closedCase(current, 'returned', now);
+      const conversation = await this.movedConversation(closed, 'desk_unreachable', now);
       const request: ReplyRequest = { kind: 'desk_unreachable' };
       const composed = this.composer.compose(request, closed.locale);
       const notice = this.message(closed.conversationId, 'bot', composed.text, null, now);
@@ -231,7 +232,7 @@ export class CaseService {
       if (current.status === 'callback') return { status: 'ok', case: current } as const;
       if (current.status !== 'queued') return { status: 'not_open', case: current } as const;
       const now = this.nowIso();
-      const updated: EscalationCase = { ...current, status: 'callback' };
+      const updated = callbackRequestedCase(current);
       await this.store.updateCase({
         case: updated,
         messages: [this.message(current.conversationId, 'system', 'Customer asked for a callback.', CASE_EVENT.callback, now)],
@@ -263,14 +264,14 @@ export class CaseService {
     const current = await this.store.getCase(found.id);
     if (current?.status === 'callback') {
       // The store claims only queued cases; a callback request goes back to the queue first, and the claim below stays atomic.
-      await this.store.updateCase({ case: { ...current, status: 'queued' } });
+      await this.store.updateCase({ case: requeuedCase(current) });
     }
     const result = await this.store.claimCase(found.id, agent, now);
     if (result.status === 'not_found') return { status: 'not_found' };
     if (result.status === 'already_claimed') return { status: 'already_claimed', case: result.case };
     if (result.status === 'not_open') return { status: 'not_open', case: result.case };
     const claimed = result.case;
-    const conversation = await this.movedConversation(claimed, 'claimed', false, now);
+    const conversation = await this.movedConversation(claimed, 'claimed', now);
     const composed = this.composer.compose({ kind: 'agent_joined', agentName: agent.name }, claimed.locale);
     const notice = this.message(claimed.conversationId, 'bot', composed.text, null, now);
     await this.store.updateCase({
@@ -306,15 +307,9 @@ export class CaseService {
       if (current === null) return { status: 'not_found' } as const;
       if (!OPEN_CASE_STATUSES.includes(current.status)) return { status: 'not_open', case: current } as const;
       const now = this.nowIso();
-      const closed: EscalationCase = {
-        ...current,
-        status,
-        agentId: current.agentId ?? agent.id,
-        agentName: current.agentName ?? agent.name,
-        resolvedAt: now,
-      };
+      const closed = closedCase(current, status, now, agent);
       const resolved = status === 'resolved';
-      const conversation = await this.movedConversation(closed, resolved ? 'resolved' : 'bot', resolved, now);
+      const conversation = await this.movedConversation(closed, status, now);
       const request: ReplyRequest = resolved ? { kind: 'rating_request' } : { kind: 'bot_back' };
       const composed = this.composer.compose(request, closed.locale);
       const notice = this.message(closed.conversationId, 'bot', composed.text, null, now);
@@ -367,11 +362,9 @@ export class CaseService {
     return true;
   }
 
-  /** The case's conversation moved to a new state, or undefined when the conversation already belongs to a newer case. */
-  private async movedConversation(item: EscalationCase, state: ConversationState, awaitingRating: boolean, now: string): Promise<Conversation | undefined> {
-    const conversation = await this.store.getConversation(item.conversationId);
-    if (conversation === null || conversation.caseId !== item.id) return undefined;
-    return { ...conversation, state, awaitingRating, updatedAt: now };
+  /** The case's conversation as the core moves it after the event, or undefined when it stays as it is. */
+  private async movedConversation(item: EscalationCase, event: CaseEvent, now: string): Promise<Conversation | undefined> {
+    return conversationAfterCaseEvent(await this.store.getConversation(item.conversationId), item, event, now);
   }
 
   private botReply(
