@@ -5,14 +5,14 @@ import { Botkit, BotWorker, type BotkitMessage } from 'botkit';
 import { CandorError } from '../../core/candor-error.js';
 import type { CustomerChannel } from '../../core/reply.js';
 import type { IncomingMessage, TurnHandler } from '../../core/turn.js';
+import { runWebTurn, type WebTurnOutcome, type WebTurnRunner } from './web-turn-runner.js';
 
 /** Where the verified message rides on a Botkit turn; never taken from the client's frame. */
 const CANDOR_MESSAGE = Symbol('candor.incomingMessage');
 /** Where the Botkit handler leaves the turn's outcome for the socket that sent the message. */
 const CANDOR_OUTCOME = Symbol('candor.turnOutcome');
 
-/** The outcome of one web turn: handled (replies delivered), or failed with the error to report. */
-export type WebTurnOutcome = { status: 'handled'; replies: number } | { status: 'failed'; error: unknown };
+export type { WebTurnOutcome } from './web-turn-runner.js';
 
 /** Answers the connection registry's question for the adapter without exposing sockets. */
 export interface ConnectionLookup {
@@ -126,13 +126,7 @@ export function createWebBotkit(deps: { adapter: CandorWebAdapter; turns: TurnHa
   controller.on('message', async function handleWebMessage(_bot: BotWorker, botkitMessage: BotkitMessage) {
     const context = botkitMessage.context as TurnContext;
     const message = context.turnState.get(CANDOR_MESSAGE) as IncomingMessage;
-    try {
-      const result = await deps.turns.handle(message);
-      for (const reply of result.replies) await deps.customerChannel.deliver(reply);
-      context.turnState.set(CANDOR_OUTCOME, { status: 'handled', replies: result.replies.length } satisfies WebTurnOutcome);
-    } catch (error) {
-      context.turnState.set(CANDOR_OUTCOME, { status: 'failed', error } satisfies WebTurnOutcome);
-    }
+    context.turnState.set(CANDOR_OUTCOME, await runWebTurn(deps, message));
   });
 
   deps.adapter.useLogic(async function runLeanBotkitTurn(context: TurnContext) {
@@ -151,4 +145,14 @@ export function createWebBotkit(deps: { adapter: CandorWebAdapter; turns: TurnHa
   });
 
   return controller;
+}
+
+/** Botkit as the web channel's turn runner: Candor's adapter and a lean controller over it. */
+export function createBotkitTurnRunner(deps: { turns: TurnHandler; customerChannel: CustomerChannel; connections: ConnectionLookup }): WebTurnRunner {
+  const adapter = new CandorWebAdapter({ customerChannel: deps.customerChannel, connections: deps.connections });
+  const controller = createWebBotkit({ adapter, turns: deps.turns, customerChannel: deps.customerChannel });
+  return {
+    receive: (message) => adapter.receive(message),
+    shutdown: () => controller.shutdown(),
+  };
 }

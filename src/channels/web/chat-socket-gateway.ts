@@ -9,11 +9,11 @@ import type { Logger } from '../../core/ports/logger.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import type { NoticeId, ReplyComposer } from '../../core/ports/reply-composer.js';
 import type { IncomingMessage } from '../../core/turn.js';
-import type { CandorWebAdapter } from './candor-web-adapter.js';
 import { parseClientFrame, type ServiceFrame } from './chat-frames.js';
 import type { ChatTokenService } from './chat-token-service.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ChatConnection, WebCustomerChannel } from './web-customer-channel.js';
+import type { WebTurnRunner } from './web-turn-runner.js';
 
 /** The path the widget opens its websocket on. */
 export const CHAT_SOCKET_PATH = '/chat/socket';
@@ -50,7 +50,8 @@ export interface ClientAddressBook {
 export interface ChatSocketGatewayDependencies {
   tokens: ChatTokenService;
   customerChannel: WebCustomerChannel;
-  adapter: CandorWebAdapter;
+  /** Runs each verified message as a turn (Botkit, once it has loaded). */
+  turnRunner: WebTurnRunner;
   composer: Pick<ReplyComposer, 'compose'>;
   intents: IntentDirectory;
   logger: Logger;
@@ -92,7 +93,7 @@ interface VerifiedIdentity {
 /**
  * Accepts chat websockets: checks Origin and token at the upgrade (refusing with 403 / 401),
  * validates and rate-limits every frame, answers every rejection with an error frame, and hands
- * verified messages to the Botkit adapter. A customer's socket is closed with 4001 when its token
+ * verified messages to the turn runner (Botkit). A customer's socket is closed with 4001 when its token
  * expires, and a frame that arrives after that is never run.
  */
 export class ChatSocketGateway {
@@ -334,7 +335,7 @@ export class ChatSocketGateway {
 
     const typing = setTimeout(() => this.deps.customerChannel.broadcast(session.conversationId, TYPING_FRAME), TYPING_DELAY_MS);
     try {
-      const outcome = await this.deps.adapter.receive(message);
+      const outcome = await this.deps.turnRunner.receive(message);
       if (outcome.status === 'failed') {
         const error = asCandorError(outcome.error);
         this.deps.logger.error({ conversationId: session.conversationId, code: error.code, err: error }, 'web turn failed');

@@ -11,7 +11,7 @@ import type { CustomerChannel } from '../../core/reply.js';
 import type { TurnHandler } from '../../core/turn.js';
 import type { WebConfig } from '../../config/web-config.js';
 import { systemClock } from '../../runtime/system-clock.js';
-import { CandorWebAdapter, createWebBotkit } from './candor-web-adapter.js';
+import { BotkitLoadedAfterFirstTurn } from './botkit-loaded-after-first-turn.js';
 import { ChatSocketGateway, type ClientAddressBook } from './chat-socket-gateway.js';
 import { ChatTokenService } from './chat-token-service.js';
 import { WebCustomerChannel, type WebChannelStore } from './web-customer-channel.js';
@@ -98,8 +98,8 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
   });
   const customerChannel = new WebCustomerChannel({ store: deps.store, logger, ...(deps.signal ? { signal: deps.signal } : {}) });
   await customerChannel.start();
-  const adapter = new CandorWebAdapter({ customerChannel, connections: customerChannel });
-  const controller = createWebBotkit({ adapter, turns: deps.turns, customerChannel });
+  // Botkit is imported after the first reply rather than before listening (most of a second of the start).
+  const turnRunner = new BotkitLoadedAfterFirstTurn({ turns: deps.turns, customerChannel, connections: customerChannel, logger });
 
   // Origins are known only once the port is; the listener and the gateway read this set.
   const allowedOrigins = new Set<string>();
@@ -120,7 +120,7 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
   const gateway = new ChatSocketGateway({
     tokens,
     customerChannel,
-    adapter,
+    turnRunner,
     composer: deps.composer,
     intents: deps.intents,
     logger,
@@ -167,7 +167,7 @@ export async function createWebChannel(deps: WebChannelDependencies): Promise<We
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await gateway.close({ graceMs });
-      await controller.shutdown();
+      await turnRunner.shutdown();
       await customerChannel.close();
       const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
       server.closeIdleConnections();
