@@ -100,7 +100,10 @@ export async function buildCandor(config: CandorConfig, overrides: CandorOverrid
     throw new CandorError('config_invalid', 'CUSTOMER_REF_SECRET is required when NODE_ENV=production');
   }
 
-  const content = loadContent({ intentsDir: config.content.CONTENT_INTENTS_DIR, templatesDir: config.content.CONTENT_TEMPLATES_DIR });
+  const content = loadContent(
+    { intentsDir: config.content.CONTENT_INTENTS_DIR, templatesDir: config.content.CONTENT_TEMPLATES_DIR },
+    { cacheDir: config.content.CONTENT_CACHE_DIR },
+  );
   const intents = createIntentDirectory(content);
   const composer = createReplyComposer(content, { timeZone: config.content.DISPLAY_TIME_ZONE });
   const nlu = await loadOrTrainProjectClassifier({

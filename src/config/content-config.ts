@@ -10,6 +10,8 @@ export const contentConfigSchema = z.object({
   CONTENT_INTENTS_DIR: z.preprocess(blankAsUndefined, z.string().min(1).default('intents')),
   /** Directory of `templates/` (reasons.yaml and one folder per locale). */
   CONTENT_TEMPLATES_DIR: z.preprocess(blankAsUndefined, z.string().min(1).default('templates')),
+  /** Folder for content that passed the content check, reused while content and code are unchanged; `off` disables it. */
+  CONTENT_CACHE_DIR: z.preprocess(blankAsUndefined, z.string().min(1).default('.cache/content')),
   /** IANA time zone dates are shown to customers in. */
   DISPLAY_TIME_ZONE: z.preprocess(
     blankAsUndefined,

@@ -15,13 +15,15 @@ import {
 import type { ContentProblem } from './content-problem.js';
 import { computeContentVersion, listFiles } from './content-version.js';
 import { type IntentFile, IntentFileSchema, OutOfScopeFileSchema } from './intent-file-schema.js';
-import type { CatalogueEntry, ContentDirs, LoadedContent, LocaleContent } from './loaded-content.js';
+import { compileCheckedContent, type CheckedContent, type CheckedLocale } from './checked-content.js';
+import type { CatalogueEntry, ContentDirs, LoadedContent } from './loaded-content.js';
 import { type LocaleReasonFile, LocaleReasonFileSchema, ReasonCatalogueFileSchema } from './reason-file-schema.js';
-import { createTemplateEngine, type RenderTemplate, type TemplateEngine } from './template-engine.js';
+import { createTemplateEngine, type TemplateEngine } from './template-engine.js';
 
-/** The outcome of reading content: the loaded content when there is no problem, and every problem found. */
+/** The outcome of reading content: the loaded content (and the same as plain data) when there is no problem, and every problem found. */
 export interface ContentReading {
   content: LoadedContent | null;
+  checked: CheckedContent | null;
   problems: ContentProblem[];
 }
 
@@ -32,15 +34,13 @@ export function readContent(dirs: ContentDirs): ContentReading {
   const intents = readIntents(dirs.intentsDir, problems);
   const reasons = readCatalogue(dirs.templatesDir, problems);
   const codes = reasons.map((reason) => reason.code);
-  const locales = {} as Record<Locale, LocaleContent>;
+  const locales = {} as Record<Locale, CheckedLocale>;
   for (const locale of LOCALES) {
     locales[locale] = readLocale({ dirs, locale, intents, reasons, codes, engine, problems });
   }
-  if (problems.length > 0) return { content: null, problems };
-  return {
-    content: { intents, reasons, locales, contentVersion: computeContentVersion(dirs) },
-    problems,
-  };
+  if (problems.length > 0) return { content: null, checked: null, problems };
+  const checked: CheckedContent = { intents, reasons, locales, contentVersion: computeContentVersion(dirs) };
+  return { content: compileCheckedContent(checked, engine), checked, problems };
 }
 
 function displayPath(file: string): string {
@@ -194,9 +194,9 @@ function mentionedCodes(source: string, codes: readonly string[]): string[] {
   return codes.filter((code) => new RegExp(`(^|[^A-Z0-9_])${code}($|[^A-Z0-9_])`).test(source));
 }
 
-function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }: LocaleInput): LocaleContent {
+function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }: LocaleInput): CheckedLocale {
   const localeDir = join(dirs.templatesDir, locale);
-  const templates = new Map<string, RenderTemplate>();
+  const templates = new Map<string, string>();
   const categoryLabels = new Map<string, string>();
   const helpTitles = new Map<string, string>();
   const reasonAliases = new Map<string, readonly string[]>();
@@ -214,7 +214,7 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
       }
       return;
     }
-    templates.set(id, compiled.render);
+    templates.set(id, source);
   }
 
   // Reason texts: every D/G code needs every part; N-class codes must have no customer text at all.
@@ -299,7 +299,12 @@ function readLocale({ dirs, locale, intents, reasons, codes, engine, problems }:
     const file = join(localeDir, `${id}.hbs`);
     if (!existsSync(file)) problems.push({ file: displayPath(file), path: '', message: `template \`${id}\` is missing in ${locale}` });
   }
-  return { templates, categoryLabels, helpTitles, reasonAliases };
+  return {
+    templateSources: [...templates],
+    categoryLabels: [...categoryLabels],
+    helpTitles: [...helpTitles],
+    reasonAliases: [...reasonAliases].map(([code, aliases]) => [code, [...aliases]]),
+  };
 }
 
 /** The parts every D/G reason needs in every locale. */

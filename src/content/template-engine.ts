@@ -23,6 +23,8 @@ const EACH_DATA = new Set(['index', 'first', 'last', 'key']);
 export interface TemplateEngine {
   /** Precompiles (which fails fast), checks every field path against the view-model schema, then compiles. */
   compile(source: string, viewModel: z.ZodType): TemplateCompilation;
+  /** Compiles a template that has passed `compile`'s checks before (cached checked content); Handlebars compiles it on first render. */
+  compileChecked(source: string): RenderTemplate;
 }
 
 /** Creates an isolated Handlebars instance; global Handlebars state is never touched. */
@@ -51,6 +53,10 @@ export function createTemplateEngine(): TemplateEngine {
       if (issues.length > 0) return { ok: false, issues };
       const template = handlebars.compile(source, options);
       return { ok: true, render: (model: object) => template(model) };
+    },
+    compileChecked(source) {
+      const template = handlebars.compile(source, options);
+      return (model: object) => template(model);
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { calibrateClarifyMargin } from './calibrate-clarify-margin.js';
-import { loadExamplesFile, loadIntentExamples } from './load-training-examples.js';
+import { loadExamplesFile, parseIntentExamples, readIntentSources } from './load-training-examples.js';
 import type { TrainedClassifier } from './build-trained-classifier.js';
 import { classifierOptionsSchema } from './classifier-options.js';
 import type { ClassifierOptionsInput } from './classifier-options.js';
@@ -52,13 +52,13 @@ export interface ProjectClassifier {
  */
 export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSources): Promise<ProjectClassifier> {
   const started = performance.now();
-  const intents = await loadIntentExamples(sources.intentsDir);
+  const intentSources = await readIntentSources(sources.intentsDir);
   const valText = sources.valFile === undefined ? '' : await readFile(sources.valFile, 'utf8');
   const options = classifierOptionsSchema.parse({ ...PROJECT_CLASSIFIER_OPTIONS, ...sources.options });
   const hash = createHash('sha256');
   hash.update(NLU_MODEL_VERSION);
   hash.update(JSON.stringify(options));
-  for (const source of intents.sources) hash.update(`\u0000${source.file}\u0000${source.text}`);
+  for (const source of intentSources) hash.update(`\u0000${source.file}\u0000${source.text}`);
   hash.update(`\u0000val\u0000${valText}`);
   const contentHash = hash.digest('hex');
   const cacheDir = sources.cacheDir === null || sources.cacheDir === NLU_CACHE_OFF ? null : sources.cacheDir;
@@ -72,7 +72,9 @@ export async function loadOrTrainProjectClassifier(sources: ProjectClassifierSou
     }
   }
   const calibrationExamples = sources.valFile === undefined ? undefined : await loadExamplesFile(sources.valFile);
-  const classifier = trainIntentClassifier(intents.examples, { options, calibrationExamples });
+  // The intents are parsed only to train: a cached model needs nothing but their text for its key.
+  const { examples } = parseIntentExamples(intentSources, sources.intentsDir);
+  const classifier = trainIntentClassifier(examples, { options, calibrationExamples });
   const clarifyMargin = calibrationExamples === undefined ? 0 : calibrateClarifyMargin(classifier, calibrationExamples).margin;
   if (cacheFile !== null && cacheDir !== null) {
     await mkdir(cacheDir, { recursive: true });

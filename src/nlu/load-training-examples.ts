@@ -58,14 +58,21 @@ export async function loadExamplesFile(path: string): Promise<TrainingExample[]>
 
 /** Reads every `*.yaml` in the intents folder, validates it, and returns its examples in both locales. */
 export async function loadIntentExamples(intentsDir: string): Promise<IntentExamples> {
+  return parseIntentExamples(await readIntentSources(intentsDir), intentsDir);
+}
+
+/** Reads the raw text of every `*.yaml` in the intents folder, sorted by file name (what a cached model is keyed by). */
+export async function readIntentSources(intentsDir: string): Promise<IntentExamples['sources']> {
   const names = (await readdir(intentsDir)).filter((name) => /\.ya?ml$/.test(name)).sort();
-  const sources: IntentExamples['sources'] = [];
+  return Promise.all(names.map(async (file) => ({ file, text: await readFile(join(intentsDir, file), 'utf8') })));
+}
+
+/** Parses and validates intent files read by `readIntentSources`, returning their examples in both locales. */
+export function parseIntentExamples(sources: IntentExamples['sources'], intentsDir: string): IntentExamples {
   const examples: TrainingExample[] = [];
   const intentIds: string[] = [];
   const problems: string[] = [];
-  for (const file of names) {
-    const text = await readFile(join(intentsDir, file), 'utf8');
-    sources.push({ file, text });
+  for (const { file, text } of sources) {
     let raw: unknown;
     try {
       raw = parseYaml(text);
