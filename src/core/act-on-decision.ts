@@ -11,6 +11,7 @@ import type { EscalationLimiter } from './ports/escalation-limiter.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
 import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest, ShownReasonRef } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
+import { isCallbackRequest } from './is-callback-request.js';
 import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
 import { replyActOf } from './reply-act-of.js';
 import type { FollowUpMove } from './resolve-follow-up.js';
@@ -55,8 +56,13 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
   switch (decision.action) {
     case 'relay_to_agent':
       if (!conversation.caseId) return;
-      draft.outbox.push(outboxItem(deps, 'case.message', conversation.caseId, { messageId: draft.customerMessage.id, text: draft.customerMessage.text }, now));
-      if (draft.topic === CALLBACK_TOPIC) await requestCallback(deps, draft, conversation.caseId, now);
+      // A reopened widget or a deep link starts the chat with no text: there is nothing to put in the agent's thread.
+      if (draft.customerMessage.text !== '') {
+        draft.outbox.push(outboxItem(deps, 'case.message', conversation.caseId, { messageId: draft.customerMessage.id, text: draft.customerMessage.text }, now));
+      }
+      if (draft.topic === CALLBACK_TOPIC || isCallbackRequest(draft.customerMessage.text)) {
+        if (await requestCallback(deps, draft, conversation.caseId, now)) say({ kind: 'callback_requested' });
+      }
       return;
     case 'record_rating': {
       const rated = conversation.caseId ? await deps.store.getCase(conversation.caseId) : null;
@@ -295,12 +301,18 @@ function outboxItem(deps: ActionDependencies, topic: OutboxTopic, caseId: string
   return { id: deps.ids.next(), topic, caseId, payload, createdAt: now };
 }
 
-/** A queued customer who would rather be called back: the case is kept, marked for a callback. */
-async function requestCallback(deps: ActionDependencies, draft: TurnDraft, caseId: string, now: string): Promise<void> {
-  const queued = await deps.store.getCase(caseId);
-  if (queued?.status !== 'queued') return;
-  draft.updatedCase = { ...queued, status: 'callback' };
+/**
+ * A waiting customer who would rather be called back: the case is kept, marked for a callback, and its card
+ * updated. True when the case waits for a callback (now or already), so the customer is told; false once a
+ * person has joined (they read the request in the thread).
+ */
+async function requestCallback(deps: ActionDependencies, draft: TurnDraft, caseId: string, now: string): Promise<boolean> {
+  const waiting = await deps.store.getCase(caseId);
+  if (waiting?.status === 'callback') return true;
+  if (waiting?.status !== 'queued') return false;
+  draft.updatedCase = { ...waiting, status: 'callback' };
   draft.outbox.push(outboxItem(deps, 'case.updated', caseId, {}, now));
+  return true;
 }
 
 interface CaseInput {

@@ -20,6 +20,7 @@ const ACTS: Record<ReplyRequest['kind'], ReplyAct> = {
   rating_request: 'rating',
   rating_thanks: 'rating',
   wait_notice: 'handover',
+  callback_requested: 'handover',
   error: 'answer',
 };
 

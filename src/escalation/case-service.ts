@@ -7,13 +7,15 @@ import type { Clock, IdGenerator } from '../core/ports/clock.js';
 import type { ConversationLock } from '../core/ports/conversation-lock.js';
 import type { CaseStore } from '../core/ports/case-store.js';
 import type { TurnStore } from '../core/ports/turn-store.js';
+import type { OperationsQueries } from '../core/ports/operations-queries.js';
+import { CLAIM_WAIT_WINDOW_MS, estimateClaimWait } from './estimate-claim-wait.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import type { ComposedReply, ReplyComposer, ReplyRequest } from '../core/ports/reply-composer.js';
 import { replyActOf } from '../core/reply-act-of.js';
 import type { CustomerChannel, OutgoingReply, ReplyAct, ReplyEvent } from '../core/reply.js';
 
-/** What the case service reads and writes: cases, and the conversations and transcripts they belong to. */
-export type CaseServiceStore = CaseStore & Pick<TurnStore, 'getConversation' | 'listMessages'>;
+/** What the case service reads and writes: cases, the conversations and transcripts they belong to, and recent cases (for wait estimates). */
+export type CaseServiceStore = CaseStore & Pick<TurnStore, 'getConversation' | 'listMessages'> & Pick<OperationsQueries, 'listCasesCreated'>;
 
 /** Removes personal data from text before it is stored or sent to Slack (the project's PII redactor). */
 export interface TextRedactor {
@@ -336,7 +338,9 @@ export class CaseService {
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const minutes = Math.max(1, minutesBetween(current.createdAt, now));
-    const request: ReplyRequest = { kind: 'wait_notice', minutes };
+    // The customer is told how long recent claims took, not how long they have waited already.
+    const recent = await this.store.listCasesCreated({ from: new Date(now.getTime() - CLAIM_WAIT_WINDOW_MS).toISOString(), to: nowIso });
+    const request: ReplyRequest = { kind: 'wait_notice', typicalWaitMinutes: estimateClaimWait(recent) };
     const composed = this.composer.compose(request, current.locale);
     const notice = this.message(current.conversationId, 'bot', composed.text, null, nowIso);
     await this.store.updateCase({

@@ -280,6 +280,8 @@ export class OutboxWorker {
       case 'case.message': {
         const payload = messagePayloadSchema.safeParse(item.payload);
         if (!payload.success) return { ok: false, error: 'invalid case.message payload', permanent: true };
+        // An empty line says nothing to an agent (items written before start frames stopped being relayed).
+        if (payload.data.text.trim() === '') return { ok: true, value: { skipped: 'empty' } };
         const card = (await this.allCards(item.caseId)).at(-1);
         if (card === undefined) return { ok: false, error: 'card not posted yet' };
         const line: ThreadLine = {

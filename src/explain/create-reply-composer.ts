@@ -341,12 +341,15 @@ export function createReplyComposer(content: LoadedContent, options: ReplyCompos
         return finish({ parts: [{ id: 'rating_thanks', model: { rating: request.rating, isLow: request.rating <= 2 } }] }, locale);
       case 'wait_notice': {
         const callback = renderTemplate(locale, 'labels/callback', {});
-        const reply = finish({ parts: [{ id: 'wait_notice', model: { wait: formatterFor(locale).minutes(request.minutes) } }] }, locale, undefined, [
+        const typicalWait = request.typicalWaitMinutes === null ? null : formatterFor(locale).minutes(request.typicalWaitMinutes);
+        const reply = finish({ parts: [{ id: 'wait_notice', model: { typicalWait } }] }, locale, undefined, [
           { label: callback, text: callback, topic: CALLBACK_TOPIC },
         ]);
         reply.templateIds.push('labels/callback');
         return reply;
       }
+      case 'callback_requested':
+        return finish({ parts: [{ id: 'callback_requested', model: {} }] }, locale);
       case 'error':
         return finish({ parts: [{ id: `errors/${request.error}`, model: {} } as ReplyPart] }, locale);
     }

@@ -40,7 +40,9 @@ export const TEMPLATE_VIEW_MODELS = {
   desk_unreachable: Empty,
   rating_request: Empty,
   rating_thanks: z.object({ rating: z.number(), isLow: z.boolean() }),
-  wait_notice: z.object({ wait: z.string() }),
+  /** `typicalWait`: how long it has recently taken for a person to join a chat, or null when that cannot be estimated. */
+  wait_notice: z.object({ typicalWait: z.string().nullable() }),
+  callback_requested: Empty,
   'labels/callback': Empty,
   'errors/generic': Empty,
   'errors/busy': Empty,

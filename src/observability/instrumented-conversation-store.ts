@@ -100,6 +100,9 @@ export class InstrumentedConversationStore implements ConversationStore {
   outboxResults(caseId: string, topic: NewOutboxItem['topic']): Promise<Record<string, unknown>[]> {
     return this.inner.outboxResults(caseId, topic);
   }
+  findCaseIdByCard(card: { channel: string; ts: string }): Promise<string | null> {
+    return this.inner.findCaseIdByCard(card);
+  }
   outboxStats(now: string): Promise<{ pending: number; dead: number; oldestPendingAgeMs: number | null }> {
     return this.inner.outboxStats(now);
   }

@@ -77,7 +77,8 @@ describe('handle-turn with the real parts', () => {
     expect(relayed.replies).toEqual([]);
     expect(relayed.state).toBe('queued');
     const callback = await say('queue-1', 'Call me back', { topic: 'callback' });
-    expect(callback.replies).toEqual([]);
+    expect(callback.replies.map((reply) => [reply.act, reply.state])).toEqual([['handover', 'queued']]);
+    expect(callback.replies[0]?.text).toContain("we've noted that you'd like a call back");
     const [opened] = await candor.store.listCases(['callback']);
     expect(opened?.trigger).toBe('asked_for_person');
     const thread = await candor.store.listMessages('queue-1');

@@ -111,11 +111,28 @@ describe('CaseService', () => {
     expect(await kit.cases.checkUnclaimed()).toEqual([opened.ref]);
     expect(await kit.cases.checkUnclaimed()).toEqual([]);
     const notice = kit.customers.to(opened.conversationId).at(-1);
-    expect(notice?.text).toContain('waited 6 min');
+    // One claim is too few to estimate from; the 6 minutes this customer waited are never given as the expected wait.
+    expect(kit.composer.requests.at(-1)?.request).toEqual({ kind: 'wait_notice', typicalWaitMinutes: null });
+    expect(notice?.text).not.toContain('6 min');
     expect(notice?.suggestions).toContainEqual({ label: 'Call me back', topic: 'callback' });
     expect(await kit.cases.requestCallback(opened.ref)).toMatchObject({ status: 'ok', case: { status: 'callback' } });
     expect((await kit.cases.listOpen()).map((c) => c.status).sort()).toEqual(['callback', 'claimed']);
     expect((await kit.cases.claim(opened.id, li)).status).toBe('ok');
+  });
+
+  it('tells an unclaimed customer the median time recent claims took, not the time they have waited', async () => {
+    const kit = createEscalationKit({ unclaimedMinutes: 5 });
+    const earlier = [await openTestCase(kit), await openTestCase(kit), await openTestCase(kit)];
+    for (const [index, minutes] of [2, 2, 6].entries()) {
+      kit.clock.advance(minutes * 60_000);
+      expect((await kit.cases.claim(earlier[index]!.id, amy)).status).toBe('ok');
+    }
+    const waiting = await openTestCase(kit);
+    kit.clock.advance(9 * 60_000);
+    expect(await kit.cases.checkUnclaimed()).toEqual([waiting.ref]);
+    // Claims took 2, 4 and 10 minutes: the median is 4; this customer has waited 9.
+    expect(kit.composer.requests.at(-1)?.request).toEqual({ kind: 'wait_notice', typicalWaitMinutes: 4 });
+    expect(kit.customers.to(waiting.conversationId).at(-1)?.text).toContain('recent claims took 4 min');
   });
 
   it('delivers through the store for processes that do not hold the customer socket', async () => {

@@ -43,6 +43,17 @@ describe('OutboxWorker', () => {
     expect(await store.outboxResults(opened.id, 'case.created')).toEqual([{ channel: 'CDESK', ts: 'ts-1' }]);
   });
 
+  it('never posts an empty customer line (a start frame relayed before the fix), and posts the next line', async () => {
+    const { store, kit, desk, worker } = setup();
+    const opened = await openTestCase(kit);
+    await customerSays(kit, opened.conversationId, '');
+    await customerSays(kit, opened.conversationId, '   ');
+    await customerSays(kit, opened.conversationId, 'still there?');
+    for (let i = 0; i < 5; i += 1) await worker.runOnce();
+    expect(desk.calls.map((c) => c.detail)).toEqual([expect.anything(), 'ts-1:customer:still there?']);
+    expect(await store.outboxStats(kit.clock.now().toISOString())).toMatchObject({ pending: 0, dead: 0 });
+  });
+
   it('backs off exponentially, honours Retry-After, and keeps later items of the case waiting behind the failed one', async () => {
     const { kit, desk, worker } = setup();
     const opened = await openTestCase(kit);

@@ -75,7 +75,9 @@ const everyRequest: ReplyRequest[] = [
   { kind: 'rating_request' },
   { kind: 'rating_thanks', rating: 5 },
   { kind: 'rating_thanks', rating: 1 },
-  { kind: 'wait_notice', minutes: 7 },
+  { kind: 'wait_notice', typicalWaitMinutes: 7 },
+  { kind: 'wait_notice', typicalWaitMinutes: null },
+  { kind: 'callback_requested' },
   ...notices.map((error): ReplyRequest => ({ kind: 'error', error })),
   ...content.intents.flatMap((intent): ReplyRequest[] => [
     { kind: 'answer', intent: intent.id, decisions: null, anonymous: true, now: NOW },
@@ -384,10 +386,22 @@ describe('createReplyComposer: conversation replies', () => {
   });
 
   it('gives the wait in minutes and offers a callback', () => {
-    const reply = composer.compose({ kind: 'wait_notice', minutes: 7 }, 'zh-CN');
-    expect(reply.text).toContain('7分钟');
+    const reply = composer.compose({ kind: 'wait_notice', typicalWaitMinutes: 7 }, 'zh-CN');
+    expect(reply.text).toContain('最近通常约 7分钟 后会有工作人员加入对话，但我们无法保证具体什么时候轮到您。');
     expect(reply.suggestions).toEqual([{ label: '请给我回电', text: '请给我回电', topic: 'callback' }]);
     expect(reply.templateIds).toEqual(['wait_notice', 'labels/callback']);
+  });
+
+  it('says how long recent claims took, never a wait it cannot stand behind, and confirms a callback request', () => {
+    const estimated = composer.compose({ kind: 'wait_notice', typicalWaitMinutes: 12 }, 'en').text;
+    expect(estimated).toContain("Recently it has taken about 12 minutes for someone to join a chat, but we can't promise when it will be your turn.");
+    expect(estimated).not.toMatch(/expected wait/i);
+    const unknown = composer.compose({ kind: 'wait_notice', typicalWaitMinutes: null }, 'en').text;
+    expect(unknown).toContain("We can't estimate how long the wait will be right now.");
+    expect(unknown).not.toMatch(/\d/);
+    expect(composer.compose({ kind: 'wait_notice', typicalWaitMinutes: null }, 'zh-CN').text).toContain('目前我们无法估计需要等待多久。');
+    expect(composer.compose({ kind: 'callback_requested' }, 'en').text).toContain("we've noted that you'd like a call back");
+    expect(composer.compose({ kind: 'callback_requested' }, 'zh-CN').text).toContain('已记录您希望我们回电');
   });
 
   it('keeps engine trouble calm and says the account did not change', () => {

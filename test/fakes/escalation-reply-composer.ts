@@ -23,7 +23,7 @@ export class EscalationReplyComposer implements ReplyComposer {
       case 'wait_notice':
         return {
           ...base,
-          text: `[${locale}] Sorry, you have waited ${request.minutes} min. We can call you back instead.`,
+          text: `[${locale}] Everyone is busy; recent claims took ${request.typicalWaitMinutes ?? 'an unknown number of'} min. We can call you back instead.`,
           suggestions: [{ label: 'Call me back', topic: 'callback' }],
         };
       default:

@@ -47,6 +47,10 @@ export interface SlackApiStub {
   topLevel(channel: string): SlackStubMessage[];
   /** Live replies in a thread, oldest first (without the parent). */
   thread(channel: string, threadTs: string): SlackStubMessage[];
+  /** With false, history and replies come back without message metadata (Slack's answer to an app it withholds metadata from). */
+  setHistoryMetadata(isIncluded: boolean): void;
+  /** Adds a top-level message as if Candor's bot had posted it, with no metadata. */
+  addBotMessage(message: { channel: string; text: string }): SlackStubMessage;
   /** Adds a message as if a person wrote it in Slack. */
   addHumanMessage(message: { channel: string; user: string; text: string; thread_ts?: string }): SlackStubMessage;
   close(): Promise<void>;
@@ -62,6 +66,7 @@ export async function startSlackApiStub(
   const messages: SlackStubMessage[] = [];
   const ephemerals: SlackApiStub['ephemerals'] = [];
   let mode: SlackStubMode = 'up';
+  let isMetadataInHistory = true;
   let retryAfter = 1;
   const delays = new Map<string, number>();
   const oneOff = new Map<string, { count: number; mode: Exclude<SlackStubMode, 'up'> }>();
@@ -129,7 +134,7 @@ export async function startSlackApiStub(
         const latest = str('latest') === undefined ? Number.POSITIVE_INFINITY : Number(str('latest'));
         const inclusive = str('inclusive') === 'true' || args['inclusive'] === true;
         const limit = Number(str('limit') ?? args['limit'] ?? 100);
-        const include = str('include_all_metadata') === 'true' || args['include_all_metadata'] === true;
+        const include = isMetadataInHistory && (str('include_all_metadata') === 'true' || args['include_all_metadata'] === true);
         const found = messages
           .filter((m) => live(m) && m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
           .filter((m) => (inclusive ? Number(m.ts) >= oldest && Number(m.ts) <= latest : Number(m.ts) > oldest && Number(m.ts) < latest))
@@ -141,7 +146,7 @@ export async function startSlackApiStub(
       case 'conversations.replies': {
         const channel = str('channel');
         const ts = str('ts');
-        const include = str('include_all_metadata') === 'true' || args['include_all_metadata'] === true;
+        const include = isMetadataInHistory && (str('include_all_metadata') === 'true' || args['include_all_metadata'] === true);
         const parent = messages.find((m) => live(m) && m.channel === channel && m.ts === ts);
         if (!parent) return { ok: false, error: 'thread_not_found' };
         const oldest = Number(str('oldest') ?? '0');
@@ -253,6 +258,14 @@ export async function startSlackApiStub(
     succeeded: (method) => calls.filter((c) => c.method === method && c.status === 200),
     topLevel: (channel) => messages.filter((m) => live(m) && m.channel === channel && m.thread_ts === undefined).sort(byTs),
     thread: (channel, threadTs) => messages.filter((m) => live(m) && m.channel === channel && m.thread_ts === threadTs).sort(byTs),
+    setHistoryMetadata(isIncluded) {
+      isMetadataInHistory = isIncluded;
+    },
+    addBotMessage(input) {
+      const message: SlackStubMessage = { ...input, ts: nextTs(), bot_id: botId, deleted: false, edits: 0 };
+      messages.push(message);
+      return message;
+    },
     addHumanMessage(input) {
       const message: SlackStubMessage = { ...input, ts: nextTs(), deleted: false, edits: 0 };
       messages.push(message);

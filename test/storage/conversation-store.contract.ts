@@ -493,6 +493,30 @@ export function runConversationStoreContract(name: string, target: ContractTarge
         expect(await store.outboxStats(at(26))).toEqual({ pending: 0, dead: 1, oldestPendingAgeMs: null });
       });
 
+      it('finds the case of a card or a re-posted card by where the desk put it, and nothing for a thread line or another channel', async () => {
+        const store = await freshStore();
+        await openCase(store, 'a', [anItem('a1', 'a', { topic: 'case.created', createdAt: at(1) })]);
+        await openCase(store, 'b', [
+          anItem('b1', 'b', { topic: 'case.created', createdAt: at(2) }),
+          anItem('b2', 'b', { topic: 'case.message', createdAt: at(3) }),
+          anItem('b3', 'b', { topic: 'case.reping', createdAt: at(4) }),
+        ]);
+        for (const [id, result] of [
+          ['a1', { channel: 'C1', ts: '1.1' }],
+          ['b1', { channel: 'C2', ts: '1.1' }],
+          ['b2', { channel: 'C2', ts: '1.5' }],
+          ['b3', { channel: 'C2', ts: '1.9' }],
+        ] as const) {
+          await store.claimOutbox(10, at(20), 1000);
+          await store.completeOutbox(id, result);
+        }
+        expect(await store.findCaseIdByCard({ channel: 'C1', ts: '1.1' })).toBe('a');
+        expect(await store.findCaseIdByCard({ channel: 'C2', ts: '1.1' })).toBe('b');
+        expect(await store.findCaseIdByCard({ channel: 'C2', ts: '1.9' })).toBe('b');
+        expect(await store.findCaseIdByCard({ channel: 'C2', ts: '1.5' })).toBeNull();
+        expect(await store.findCaseIdByCard({ channel: 'C3', ts: '1.1' })).toBeNull();
+      });
+
       it('gives back the attempt of a rate-limited retry, releases only items waiting to retry, and dead-letters a whole case', async () => {
         const store = await freshStore();
         await openCase(store, 'a', [anItem('a1', 'a', { topic: 'case.created' }), anItem('a2', 'a'), anItem('a3', 'a')]);

@@ -8,6 +8,8 @@ import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
 import type { NoticeId, ReplyComposer } from '../../core/ports/reply-composer.js';
+import { CALLBACK_TOPIC } from '../../core/reply.js';
+import { readReasonTopic } from '../../core/resolve-follow-up.js';
 import type { IncomingMessage } from '../../core/turn.js';
 import { parseClientFrame, type ServiceFrame } from './chat-frames.js';
 import type { ChatTokenService } from './chat-token-service.js';
@@ -314,10 +316,13 @@ export class ChatSocketGateway {
     }
   }
 
-  /** Unknown aliases are dropped, so the core greets instead of answering an error. */
+  /**
+   * Topics the core acts on pass: an intent's alias, a reason quick reply (`reason-2`) and the callback quick
+   * reply. Unknown ones are dropped, so the core greets instead of answering an error.
+   */
   private knownTopic(topic: string | undefined): string | undefined {
     if (topic === undefined) return undefined;
-    if (this.deps.intents.resolveAlias(topic)) return topic;
+    if (topic === CALLBACK_TOPIC || readReasonTopic(topic) !== null || this.deps.intents.resolveAlias(topic)) return topic;
     this.deps.logger.debug({ topic }, 'unknown chat topic; greeting instead');
     return undefined;
   }

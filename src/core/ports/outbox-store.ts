@@ -14,5 +14,7 @@ export interface OutboxStore {
   deadLetterCaseOutbox(caseId: string, error: string): Promise<number>;
   /** Results of done items for a case, e.g. the Slack channel and ts of its card. */
   outboxResults(caseId: string, topic: NewOutboxItem['topic']): Promise<Record<string, unknown>[]>;
+  /** The case whose card (the first post or a re-post) the desk put at this location, from the done card items; null when none. */
+  findCaseIdByCard(card: { channel: string; ts: string }): Promise<string | null>;
   outboxStats(now: string): Promise<{ pending: number; dead: number; oldestPendingAgeMs: number | null }>;
 }

@@ -37,7 +37,13 @@ export type ReplyRequest =
   | { kind: 'desk_unreachable' }
   | { kind: 'rating_request' }
   | { kind: 'rating_thanks'; rating: number }
-  | { kind: 'wait_notice'; minutes: number }
+  /**
+   * No person has joined yet: the customer is offered a callback, and told how long it has recently taken for
+   * someone to join (`typicalWaitMinutes`), or that the wait cannot be estimated (null).
+   */
+  | { kind: 'wait_notice'; typicalWaitMinutes: number | null }
+  /** A waiting customer asked to be called back: the request is confirmed. */
+  | { kind: 'callback_requested' }
   /** A channel or turn error with a template of its own. */
   | { kind: 'error'; error: NoticeId };
 

@@ -5,6 +5,7 @@ import { CandorError } from '../../core/candor-error.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { CaseStore } from '../../core/ports/case-store.js';
 import type { IntentDirectory } from '../../core/ports/intent-directory.js';
+import type { OutboxStore } from '../../core/ports/outbox-store.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import type { SlackConfig } from '../../config/slack-config.js';
 import type { CaseActionResult, CaseService } from '../case-service.js';
@@ -22,7 +23,8 @@ export const SLACK_PATHS = ['/slack/events', '/slack/actions', '/slack/commands'
 /** What the Slack escalation app needs. */
 export interface SlackEscalationDeps {
   config: SlackConfig;
-  store: Pick<CaseStore, 'markEventSeen'>;
+  /** Inbound events already seen, and the case of each card Candor posted (thread replies name their card). */
+  store: Pick<CaseStore, 'markEventSeen'> & Pick<OutboxStore, 'findCaseIdByCard'>;
   cases: CaseService;
   clock: Clock;
   logger?: Logger;
@@ -57,6 +59,9 @@ const messageEventSchema = z.object({
 
 const envelopeSchema = z.object({ event_id: z.string().min(1) });
 
+/** What an agent is told when their thread reply names no case Candor knows. */
+export const NO_CASE_FOR_THREAD = 'Not sent to the customer: Candor cannot tell which case this thread belongs to. Reply in the thread under the case card.';
+
 /** How far a request's signed timestamp may be from now, either way (Slack's own guidance for replay protection). */
 const SLACK_TIMESTAMP_SKEW_SECONDS = 300;
 
@@ -90,7 +95,7 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
   });
   const agents = new AgentDirectory(client, config.SLACK_AGENT_ALIASES, logger);
   const agentGroup = new AgentGroup(client, config.SLACK_AGENT_GROUP_ID, logger);
-  const caseOfThread = new Map<string, string>();
+  const caseOfThreadCache = new Map<string, string>();
   let identity: Promise<{ botId: string; botUserId: string }> | null = null;
 
   /** auth.test once, cached on success; a failure is forgotten so the next request asks again. */
@@ -181,18 +186,29 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
     });
   }
 
-  /** The case a thread belongs to, read from the card's metadata (cached per process). */
-  async function caseIdOfThread(channel: string, threadTs: string): Promise<string | undefined> {
+  /**
+   * The case a thread belongs to: the card's ts as Candor stored it when posting (a first post or a re-post),
+   * else the card's metadata in Slack's history (a post whose result is not stored yet); cached per process.
+   * `not_a_case` is a thread under someone else's message; `unknown` one under a post of Candor's without a case.
+   */
+  async function caseOfThread(channel: string, threadTs: string): Promise<{ caseId: string } | { missing: 'not_a_case' | 'unknown' }> {
     const key = `${channel}:${threadTs}`;
-    const cached = caseOfThread.get(key);
-    if (cached !== undefined) return cached;
-    const history = await client.conversations.history({ channel, latest: threadTs, oldest: threadTs, inclusive: true, limit: 1, include_all_metadata: true });
-    const parent = (history.messages ?? [])[0] as { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } } | undefined;
-    const caseId = parent?.metadata?.event_type === CARD_EVENT_TYPE ? parent.metadata.event_payload?.['case_id'] : undefined;
-    if (typeof caseId !== 'string') return undefined;
-    if (caseOfThread.size > 5_000) caseOfThread.clear();
-    caseOfThread.set(key, caseId);
-    return caseId;
+    const cached = caseOfThreadCache.get(key);
+    if (cached !== undefined) return { caseId: cached };
+    let caseId = await store.findCaseIdByCard({ channel, ts: threadTs });
+    if (caseId === null) {
+      const history = await client.conversations.history({ channel, latest: threadTs, oldest: threadTs, inclusive: true, limit: 1, include_all_metadata: true });
+      const parent = (history.messages ?? [])[0] as { ts?: string; bot_id?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } } | undefined;
+      const fromMetadata = parent?.metadata?.event_type === CARD_EVENT_TYPE ? parent.metadata.event_payload?.['case_id'] : undefined;
+      if (typeof fromMetadata !== 'string') {
+        const isOwnPost = parent === undefined || parent.bot_id === (await botIdentity()).botId;
+        return { missing: isOwnPost ? 'unknown' : 'not_a_case' };
+      }
+      caseId = fromMetadata;
+    }
+    if (caseOfThreadCache.size > 5_000) caseOfThreadCache.clear();
+    caseOfThreadCache.set(key, caseId);
+    return { caseId };
   }
 
   app.event('message', async function onThreadReply({ event, body, context }) {
@@ -212,12 +228,22 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
         logger.info({ eventId: envelope.data.event_id }, 'duplicate Slack event ignored');
         return;
       }
-      const caseId = await caseIdOfThread(message.channel, message.thread_ts);
-      if (caseId === undefined) return;
+      const thread = await caseOfThread(message.channel, message.thread_ts);
+      if ('missing' in thread) {
+        // Agents also talk among themselves in threads under their own messages: that is not a reply to a customer.
+        if (thread.missing === 'not_a_case') return;
+        logger.warn({ eventId: envelope.data.event_id, channel: message.channel, threadTs: message.thread_ts, slackUser: message.user }, 'thread reply not sent: no case for this thread');
+        await tellAgent(message.channel, message.user, NO_CASE_FOR_THREAD, message.thread_ts);
+        return;
+      }
       const agent = await agents.resolve(message.user);
-      const result = await cases.agentReply(caseId, agent, slackTextToPlain(message.text ?? ''), { fromDesk: true });
+      const result = await cases.agentReply(thread.caseId, agent, slackTextToPlain(message.text ?? ''), { fromDesk: true });
       const problem = explain(result);
-      if (problem !== null) await tellAgent(message.channel, message.user, `Not sent to the customer: ${problem}`, message.thread_ts);
+      if (problem !== null) {
+        // The outcome only: the agent's words stay out of the log.
+        logger.warn({ eventId: envelope.data.event_id, caseId: thread.caseId, outcome: result.status, slackUser: message.user }, 'thread reply not sent to the customer');
+        await tellAgent(message.channel, message.user, `Not sent to the customer: ${problem}`, message.thread_ts);
+      }
     } catch (error) {
       logger.error({ eventId: envelope.data.event_id, err: error }, 'relaying a thread reply failed');
       await tellAgent(message.channel, message.user, 'Not sent to the customer: something went wrong; please send it again.', message.thread_ts);

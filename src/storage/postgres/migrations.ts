@@ -150,6 +150,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE conversations ADD COLUMN context JSONB;
     `,
   },
+  {
+    // An agent's thread reply names its thread by the card's ts; this finds the case of a card (or a re-post).
+    version: 6,
+    name: 'cases by their card',
+    sql: `
+      CREATE INDEX outbox_card_by_ts ON outbox ((result ->> 'ts')) WHERE topic IN ('case.created', 'case.reping');
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

@@ -92,6 +92,9 @@ export class PostgresConversationStore implements ConversationStore {
   outboxResults(...args: Parameters<PostgresOutboxStore['outboxResults']>): ReturnType<PostgresOutboxStore['outboxResults']> {
     return this.outbox.outboxResults(...args);
   }
+  findCaseIdByCard(...args: Parameters<PostgresOutboxStore['findCaseIdByCard']>): ReturnType<PostgresOutboxStore['findCaseIdByCard']> {
+    return this.outbox.findCaseIdByCard(...args);
+  }
   outboxStats(...args: Parameters<PostgresOutboxStore['outboxStats']>): ReturnType<PostgresOutboxStore['outboxStats']> {
     return this.outbox.outboxStats(...args);
   }

@@ -89,6 +89,18 @@ export class PostgresOutboxStore implements OutboxStore {
     return rows.map((row) => outboxResultFromColumn(row['result']));
   }
 
+  async findCaseIdByCard(card: { channel: string; ts: string }): Promise<string | null> {
+    // `topic IN (…)` as in the partial index on the card's ts (migration 6).
+    const rows = await this.connection.query(
+      'candor_find_case_by_card',
+      `SELECT case_id FROM outbox WHERE topic IN ('case.created', 'case.reping') AND result ->> 'ts' = $1
+         AND result ->> 'channel' = $2 AND status = 'done' ORDER BY seq LIMIT 1`,
+      [card.ts, card.channel],
+    );
+    const caseId = rows[0]?.['case_id'];
+    return typeof caseId === 'string' ? caseId : null;
+  }
+
   async outboxStats(now: string): Promise<{ pending: number; dead: number; oldestPendingAgeMs: number | null }> {
     const at = Date.parse(toIsoInstant(now));
     const rows = await this.connection.query(

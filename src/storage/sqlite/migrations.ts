@@ -159,6 +159,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE conversations ADD COLUMN context TEXT;
     `,
   },
+  {
+    // An agent's thread reply names its thread by the card's ts; this finds the case of a card (or a re-post).
+    version: 7,
+    name: 'cases by their card',
+    sql: `
+      CREATE INDEX outbox_card_by_ts ON outbox (json_extract(result, '$.ts')) WHERE topic IN ('case.created', 'case.reping');
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

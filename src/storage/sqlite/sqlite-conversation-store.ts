@@ -94,6 +94,9 @@ export class SqliteConversationStore implements ConversationStore {
   outboxResults(...args: Parameters<SqliteOutboxStore['outboxResults']>): ReturnType<SqliteOutboxStore['outboxResults']> {
     return this.outbox.outboxResults(...args);
   }
+  findCaseIdByCard(...args: Parameters<SqliteOutboxStore['findCaseIdByCard']>): ReturnType<SqliteOutboxStore['findCaseIdByCard']> {
+    return this.outbox.findCaseIdByCard(...args);
+  }
   outboxStats(...args: Parameters<SqliteOutboxStore['outboxStats']>): ReturnType<SqliteOutboxStore['outboxStats']> {
     return this.outbox.outboxStats(...args);
   }

@@ -49,6 +49,10 @@ export class SqliteOutboxStore implements OutboxStore {
     return this.connection.read(() => (this.sql.outboxResults.all(caseId, topic) as unknown[]).map(outboxResultFromColumn));
   }
 
+  async findCaseIdByCard(card: { channel: string; ts: string }): Promise<string | null> {
+    return this.connection.read(() => (this.sql.findCaseIdByCard.get(card.ts, card.channel) as string | undefined) ?? null);
+  }
+
   async outboxStats(now: string): Promise<{ pending: number; dead: number; oldestPendingAgeMs: number | null }> {
     const at = Date.parse(toIsoInstant(now));
     return this.connection.read(() => {
@@ -82,6 +86,13 @@ function prepareStatements(db: Database.Database) {
     deadLetterOutbox: db.prepare(`UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ? AND status = 'pending'`),
     deadLetterCaseOutbox: db.prepare(`UPDATE outbox SET status = 'dead', last_error = ? WHERE case_id = ? AND status = 'pending'`),
     outboxResults: db.prepare(`SELECT result FROM outbox WHERE case_id = ? AND topic = ? AND status = 'done' ORDER BY seq`).pluck(),
+    // `topic IN (…)` as in the partial index on the card's ts (migration 7).
+    findCaseIdByCard: db
+      .prepare(
+        `SELECT case_id FROM outbox WHERE topic IN ('case.created', 'case.reping') AND json_extract(result, '$.ts') = ?
+           AND json_extract(result, '$.channel') = ? AND status = 'done' ORDER BY seq LIMIT 1`,
+      )
+      .pluck(),
     outboxStats: db.prepare(`
       SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
         MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest

@@ -283,6 +283,18 @@ describe('web channel over real websockets', () => {
     expect(JSON.stringify(web.store.pendingIds('web:demo-drop'))).not.toContain('AML');
   });
 
+  it('hands the callback and reason quick replies to the core with their topics', async () => {
+    const client = await open({ token: await tokenFor('demo-drop') });
+    client.send({ type: 'message', id: 'cb', text: 'Call me back', topic: 'callback' });
+    await client.next((frame) => frame['inReplyTo'] === 'cb' || (frame.type === 'delivered' && frame['id'] === 'cb'));
+    client.send({ type: 'message', id: 'r2', text: 'The second reason', topic: 'reason-2' });
+    await client.next((frame) => frame['inReplyTo'] === 'r2' || (frame.type === 'delivered' && frame['id'] === 'r2'));
+    expect(turns.received.map((message) => [message.text, message.topic])).toEqual([
+      ['Call me back', 'callback'],
+      ['The second reason', 'reason-2'],
+    ]);
+  });
+
   it('opens a chat with a deep-link topic; an unknown or malformed topic greets without an error', async () => {
     const client = await open();
     client.send({ type: 'hello', start: true, topic: 'how-to-increase' });

@@ -63,8 +63,11 @@ export function createMessages(widget) {
     hideTyping();
     if (typeof reply.agentName === 'string' && reply.agentName) state.agentName = reply.agentName;
     if (typeof reply.state === 'string') elements.chat.setAttribute('data-state', reply.state);
-    if (reply.event) renderEvent(reply);
-    if (typeof reply.text === 'string' && reply.text !== '') renderMessage(reply.from === 'agent' ? 'agent' : 'bot', reply.text, reply, reply.createdAt);
+    const hasText = typeof reply.text === 'string' && reply.text !== '';
+    // Candor's own words for an agent joining are the announcement: shown once, as the event line, not again as a message.
+    const isAnnouncement = hasText && reply.event === 'agent_joined' && reply.from !== 'agent';
+    if (reply.event) renderEvent(reply, isAnnouncement ? reply.text : null);
+    if (hasText && !isAnnouncement) renderMessage(reply.from === 'agent' ? 'agent' : 'bot', reply.text, reply, reply.createdAt);
     widget.renderSuggestions(Array.isArray(reply.suggestions) ? reply.suggestions : [], reply.act);
     widget.renderConnection();
   }
@@ -73,7 +76,8 @@ export function createMessages(widget) {
     if (state.socket && state.isOpen) state.socket.send(JSON.stringify({ type: 'ack', id: id }));
   }
 
-  function renderEvent(reply) {
+  // An event line: the server's own words when it sent them, else the widget's line for the event.
+  function renderEvent(reply, serverText) {
     const t = widget.t;
     const name = state.agentName || t('agent');
     const texts = {
@@ -83,8 +87,8 @@ export function createMessages(widget) {
       queued: t('stateQueued'),
       resolved: t('resolved'),
     };
-    const text = texts[reply.event];
-    if (!text) return;
+    const text = serverText || texts[reply.event];
+    if (!text || !texts[reply.event]) return;
     const line = document.createElement('p');
     line.className = 'event';
     line.setAttribute('data-event', reply.event);

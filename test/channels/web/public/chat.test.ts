@@ -200,6 +200,22 @@ describe('chat widget in a real browser', () => {
     await expect.poll(() => page.locator('#status').textContent()).toBe('Chatting with the Candor bot');
   });
 
+  it('announces an agent joining once, in Candor\'s words', async () => {
+    await pickDemoCustomer('demo-drop');
+    await nextReply(() => ask('talk to a human'));
+    const ref = await openCaseRef();
+    expect((await app.cases!.claim(ref, { id: 'U-AMY', name: 'Amy' })).status).toBe('ok');
+    await page.locator('.event[data-event="agent_joined"]').waitFor();
+    await page.waitForTimeout(300);
+    const mentions = await page.locator('#messages').evaluate((list) =>
+      Array.from(list.querySelectorAll('.event, .message-text'))
+        .map((item) => item.textContent ?? '')
+        .filter((text) => text.includes('Amy')),
+    );
+    expect(mentions).toEqual(['Amy from our team has joined the chat.']);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Chatting with Amy');
+  });
+
   it('shows a reply an agent sent while the page was closed, once, when the customer comes back', async () => {
     await pickDemoCustomer('demo-drop');
     await botMessages().first().waitFor();
