@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { LoadProcessMessage } from './bench-load-process.js';
+import { createBenchDatabase, DEFAULT_BENCH_DATABASE_URL, type BenchDatabase } from './bench-postgres.js';
 import {
   BENCH_FIGURES,
   benchServerKinds,
@@ -19,8 +19,9 @@ import {
   type BenchServerResult,
   type BenchServerSummary,
 } from './bench-result.js';
+import { buildCompiledRuntime, currentRuntime, isRunningTypeScript, projectRoot, script, type ChildRuntime } from './bench-runtime.js';
+import { BENCH_TOKEN, logTail, spawnServer, stopProcess, type ServerProcess } from './bench-servers.js';
 import { describeMachine, readClockTicksPerSecond } from './process-stats.js';
-import { findFreePort } from './find-free-port.js';
 
 /** The benchmark's command-line options. */
 export const benchOptionsSchema = z.object({
@@ -43,145 +44,19 @@ export const benchOptionsSchema = z.object({
    * tsx, as `npm start` does (slower to start: the loader's hooks and transforms).
    */
   runtime: z.enum(['compiled', 'tsx']).default('compiled'),
+  /** Where Candor stores: a fresh SQLite file per round, or a fresh database per round on `databaseUrl`'s server. */
+  store: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  /** Candor processes on the one Postgres database, the sessions spread over them. */
+  instances: z.coerce.number().int().min(1).max(16).default(1),
+  /** The Postgres server (and a database on it to connect to first); its role needs CREATEDB. */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/ }).default(DEFAULT_BENCH_DATABASE_URL),
   /** Write a V8 CPU profile of each Candor server run into this folder. */
   profileDir: z.string().min(1).optional(),
   json: z.boolean().default(false),
-});
+}).refine((options) => options.instances === 1 || options.store === 'postgres', { message: 'several instances need --store postgres', path: ['instances'] });
 
 /** Parsed benchmark options. */
 export type BenchOptions = z.infer<typeof benchOptionsSchema>;
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const projectRoot = join(here, '..', '..');
-/** True when this CLI itself runs as TypeScript (through tsx); compiled `.js` children then need a build first. */
-const isRunningTypeScript = import.meta.url.endsWith('.ts');
-
-/** Where the children's scripts are and how node starts them. */
-interface ChildRuntime {
-  scriptsDir: string;
-  extension: '.ts' | '.js';
-  nodeFlags: string[];
-}
-
-/** The scripts next to this file, as they are: TypeScript through tsx, or JavaScript already compiled. */
-function currentRuntime(): ChildRuntime {
-  return isRunningTypeScript ? { scriptsDir: here, extension: '.ts', nodeFlags: ['--import', 'tsx'] } : { scriptsDir: here, extension: '.js', nodeFlags: [] };
-}
-
-/**
- * Compiles src/ to JavaScript in the work folder (the same code; TypeScript 7 takes a few seconds), so the
- * servers start as a deployed Candor would, with plain node and no loader. What the code finds next to
- * itself (package.json for ESM, node_modules, the demo fixtures, the widget's static files) is linked in.
- */
-async function buildCompiledRuntime(workDir: string): Promise<ChildRuntime> {
-  const outDir = join(workDir, 'build');
-  const config = join(workDir, 'tsconfig.bench.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: join(projectRoot, 'tsconfig.json'),
-      compilerOptions: {
-        noEmit: false,
-        outDir,
-        rootDir: projectRoot,
-        // Type packages are looked up beside the config file, which here is in the work folder.
-        typeRoots: [join(projectRoot, 'node_modules', '@types')],
-        declaration: false,
-        sourceMap: false,
-        incremental: false,
-      },
-      include: [join(projectRoot, 'src')],
-    }),
-  );
-  // typescript's exports do not list bin/tsc; its package folder is found through package.json.
-  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
-  const compiler = spawn(process.execPath, [tsc, '-p', config], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  compiler.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  compiler.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => compiler.once('exit', resolve));
-  if (code !== 0) throw new Error(`compiling src/ for the benchmark failed (tsc exit ${code})\n${output.slice(-2000)}`);
-  for (const entry of ['package.json', 'node_modules', 'fixtures']) symlinkSync(join(projectRoot, entry), join(outDir, entry));
-  symlinkSync(join(projectRoot, 'src', 'channels', 'web', 'public'), join(outDir, 'src', 'channels', 'web', 'public'));
-  return { scriptsDir: join(outDir, 'src', 'bench'), extension: '.js', nodeFlags: [] };
-}
-
-const TOKEN = { audience: 'candor-bench', issuer: 'candor-bench' } as const;
-/** Rate limits raised so a closed loop is not throttled (the defaults guard against a flooding client). */
-const BENCH_RATE = '10000';
-
-/** One server process and what it logs. */
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  logFile: string;
-}
-
-function serverEnv(extra: Record<string, string>): Record<string, string> {
-  // Only what the servers need: a benchmark must not pick up a developer's .env-style settings.
-  return { NODE_ENV: 'development', ...extra };
-}
-
-function script(runtime: ChildRuntime, name: string): string {
-  return join(runtime.scriptsDir, `${name}${runtime.extension}`);
-}
-
-/** Spawns one server; nothing is awaited, so the spawn time is the start of the cold start. */
-async function spawnServer(
-  kind: BenchServerKind,
-  workDir: string,
-  round: number,
-  secret: string,
-  options: BenchOptions,
-  runtime: ChildRuntime,
-): Promise<ServerProcess> {
-  const port = await findFreePort();
-  const logFile = join(workDir, `${kind}-${round}.log`);
-  let args: string[];
-  let env: Record<string, string>;
-  if (kind === 'candor') {
-    const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-    args = [...profile, ...runtime.nodeFlags, script(runtime, 'bench-candor-server')];
-    env = serverEnv({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SQLITE_PATH: join(workDir, `candor-${round}.sqlite`),
-      CHAT_TOKEN_SECRET: secret,
-      CHAT_TOKEN_AUDIENCE: TOKEN.audience,
-      CHAT_TOKEN_ISSUER: TOKEN.issuer,
-      CHAT_RATE_BURST: BENCH_RATE,
-      CHAT_RATE_PER_SECOND: BENCH_RATE,
-    });
-  } else if (kind === 'echo') {
-    args = [...runtime.nodeFlags, script(runtime, 'bench-echo-server'), String(port)];
-    env = serverEnv({});
-  } else {
-    args = [...runtime.nodeFlags, script(runtime, 'bench-botkit-server')];
-    env = serverEnv({ PORT: String(port) });
-  }
-  // The server writes its output straight to a file: Candor logs every turn at the default level.
-  const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  return { child, url: `http://127.0.0.1:${port}`, logFile };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function logTail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
 
 /** One round against one server: a fresh load process, then a freshly spawned server. */
 async function runOnce(
@@ -211,7 +86,9 @@ async function runOnce(
     return messages.shift() as LoadProcessMessage;
   }
 
-  let server: ServerProcess | null = null;
+  const servers: ServerProcess[] = [];
+  const isPostgres = kind === 'candor' && options.store === 'postgres';
+  let database: BenchDatabase | null = null;
   try {
     load.send({
       type: 'prepare',
@@ -221,30 +98,40 @@ async function runOnce(
       seconds: options.seconds,
       warmupSeconds: options.warmup ?? Math.min(2, options.seconds),
       ticksPerSecond,
-      token: { secret, ...TOKEN },
+      token: { secret, ...BENCH_TOKEN },
     });
     const ready = await nextMessage(60_000);
     if (ready.type !== 'ready') throw new Error(`load process: ${ready.type === 'failed' ? ready.error : 'unexpected message'}`);
-    server = await spawnServer(kind, workDir, round, secret, options, runtime);
+    if (isPostgres) database = await createBenchDatabase(options.databaseUrl);
+    const instances = kind === 'candor' ? options.instances : 1;
+    for (let instance = 1; instance <= instances; instance += 1) {
+      const name = instances === 1 ? `${kind}-${round}` : `${kind}-${round}-${instance}`;
+      servers.push(await spawnServer({ kind, name, secret, databaseUrl: database?.url ?? null, profileDir: options.profileDir }, workDir, runtime));
+    }
     const spawnedAt = Date.now();
-    if (server.child.pid === undefined) throw new Error(`${kind} server did not start`);
-    load.send({ type: 'go', url: server.url, serverPid: server.child.pid, spawnedAt });
+    const serverPids = servers.map((server) => server.child.pid);
+    if (serverPids.some((pid) => pid === undefined)) throw new Error(`${kind} server did not start`);
+    const postgres = database === null ? null : { url: database.url, database: database.name };
+    load.send({ type: 'go', urls: servers.map((server) => server.url), serverPids, spawnedAt, postgres });
     const budget = 120_000 + (options.seconds + (options.warmup ?? 2)) * 1000 + (options.clients + options.idleSessions) * 20;
     const answer = await nextMessage(budget);
-    if (answer.type === 'failed') throw new Error(`load process against ${kind}: ${answer.error}\n--- ${kind} server log ---\n${logTail(server.logFile)}`);
+    const logs = () => servers.map((server) => `--- ${kind} server log ${server.logFile} ---\n${logTail(server.logFile)}`).join('\n');
+    if (answer.type === 'failed') throw new Error(`load process against ${kind}: ${answer.error}\n${logs()}`);
     if (answer.type !== 'result') throw new Error('load process: unexpected message');
-    if (server.child.exitCode !== null) throw new Error(`${kind} server exited during the run\n${logTail(server.logFile)}`);
+    if (servers.some((server) => server.child.exitCode !== null)) throw new Error(`${kind} server exited during the run\n${logs()}`);
     return answer.result;
   } finally {
     if (load.exitCode === null) load.kill('SIGTERM');
     await loadExited;
-    if (server) await stopProcess(server.child);
+    await Promise.all(servers.map((server) => stopProcess(server.child)));
+    await database?.drop();
   }
 }
 
 /** Starts Candor once and waits for it to listen: trains or loads the NLU cache and warms the compile cache. */
 async function warmCandor(workDir: string, options: BenchOptions, runtime: ChildRuntime): Promise<void> {
-  const server = await spawnServer('candor', workDir, 0, randomBytes(32).toString('base64url'), { ...options, profileDir: undefined }, runtime);
+  // The NLU cache does not depend on the store, so a SQLite file is enough to warm it.
+  const server = await spawnServer({ kind: 'candor', name: 'candor-warm', secret: randomBytes(32).toString('base64url'), databaseUrl: null }, workDir, runtime);
   try {
     const deadline = Date.now() + 180_000;
     while (!readFileSync(server.logFile, 'utf8').includes('listening ')) {
@@ -261,7 +148,18 @@ async function warmCandor(workDir: string, options: BenchOptions, runtime: Child
 export interface BenchReport {
   command: string;
   machine: ReturnType<typeof describeMachine> & { loadAverageEnd: number[]; node: string };
-  options: { clients: number; seconds: number; rounds: number; idleSessions: number; servers: BenchServerKind[]; runtime: BenchOptions['runtime'] };
+  options: {
+    clients: number;
+    seconds: number;
+    rounds: number;
+    idleSessions: number;
+    servers: BenchServerKind[];
+    runtime: BenchOptions['runtime'];
+    store: BenchOptions['store'];
+    instances: number;
+    /** The Postgres server's host and port (never its credentials); null on SQLite. */
+    postgresServer: string | null;
+  };
   servers: Partial<Record<BenchServerKind, BenchServerSummary & { perRound: BenchServerResult[] }>>;
   ratios: { candorToEcho: Record<string, number | null> | null; candorToBotkit: Record<string, number | null> | null };
   ok: boolean;
@@ -273,6 +171,7 @@ const columns: { figure: (typeof BENCH_FIGURES)[number]; label: string }[] = [
   { figure: 'p95Ms', label: 'p95 ms' },
   { figure: 'p99Ms', label: 'p99 ms' },
   { figure: 'cpuUsPerReply', label: 'CPU µs/reply' },
+  { figure: 'postgresCpuUsPerReply', label: 'Postgres CPU µs/reply' },
   { figure: 'rssEndMb', label: 'RSS end MB' },
   { figure: 'rssPerSessionKb', label: 'RSS/session KB' },
   { figure: 'coldStartMs', label: 'cold start ms' },
@@ -287,7 +186,8 @@ export function formatBenchTable(report: BenchReport): string {
     const summary = report.servers[kind];
     if (!summary) continue;
     const checks = summary.checks;
-    rows.push(`| ${kind} | ${columns.map((column) => show(summary.figures[column.figure])).join(' | ')} | ${checks.lost}/${checks.duplicated}/${checks.wrong} |`);
+    const label = kind === 'candor' ? candorLabel(report.options) : kind;
+    rows.push(`| ${label} | ${columns.map((column) => show(summary.figures[column.figure])).join(' | ')} | ${checks.lost}/${checks.duplicated}/${checks.wrong} |`);
   }
   for (const [label, ratio] of [
     ['Candor / echo', report.ratios.candorToEcho],
@@ -296,6 +196,12 @@ export function formatBenchTable(report: BenchReport): string {
     if (ratio) rows.push(`| ${label} | ${columns.map((column) => show(ratio[column.figure] ?? null, '×')).join(' | ')} | |`);
   }
   return [header, rule, ...rows].join('\n');
+}
+
+/** `candor` on SQLite; `candor (postgres)` or `candor (postgres ×2)` on Postgres. */
+function candorLabel(options: BenchReport['options']): string {
+  if (options.store === 'sqlite') return 'candor';
+  return `candor (postgres${options.instances > 1 ? ` ×${options.instances}` : ''})`;
 }
 
 function show(value: number | null, suffix = ''): string {
@@ -324,8 +230,10 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
         const result = await runOnce(kind, round, workDir, options, ticksPerSecond, runtime);
         perServer.get(kind)?.push(result);
         progress(
-          `  ${kind}: ${result.repliesPerSec} replies/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.cpuUsPerReply} µs CPU/reply, ` +
-            `${result.rssPerSessionKb} KB/session, cold start ${result.coldStartMs} ms, lost/dup/wrong ${result.lost}/${result.duplicated}/${result.wrong}`,
+          `  ${kind}: ${result.repliesPerSec} replies/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.cpuUsPerReply} µs CPU/reply` +
+            `${result.postgresCpuUsPerReply === null ? '' : ` + ${result.postgresCpuUsPerReply} µs Postgres CPU/reply`}, ` +
+            `${result.rssPerSessionKb} KB/session, cold start ${result.coldStartMs} ms, lost/dup/wrong ${result.lost}/${result.duplicated}/${result.wrong}` +
+            `${result.movedSessions > 0 ? `, ${result.crossInstanceReplies}/${result.movedSessions} moved sessions answered on the new instance (${result.redeliveredAfterMove} earlier replies sent again there, dropped as the widget does)` : ''}`,
         );
       }
     }
@@ -341,7 +249,9 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
   };
   const ok = Object.values(servers).every((summary) => summary !== undefined && isClean(summary));
   return {
-    command: `npm run bench:chat -- --clients ${options.clients} --seconds ${options.seconds} --rounds ${options.rounds}${options.runtime === 'tsx' ? ' --runtime tsx' : ''}`,
+    command:
+      `npm run bench:chat -- --clients ${options.clients} --seconds ${options.seconds} --rounds ${options.rounds}${options.runtime === 'tsx' ? ' --runtime tsx' : ''}` +
+      `${options.store === 'postgres' ? ` --store postgres${options.instances > 1 ? ` --instances ${options.instances}` : ''}` : ''}`,
     machine: { ...machine, loadAverageEnd: loadavg().map((value) => Math.round(value * 100) / 100), node: process.version },
     options: {
       clients: options.clients,
@@ -350,6 +260,9 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
       idleSessions: options.idleSessions,
       servers: options.servers,
       runtime: options.runtime,
+      store: options.store,
+      instances: options.instances,
+      postgresServer: options.store === 'postgres' ? new URL(options.databaseUrl).host : null,
     },
     servers,
     ratios,
@@ -359,7 +272,10 @@ export async function runChatBenchmark(options: BenchOptions, progress: (line: s
 
 const BENCH_USAGE = `usage: npm run bench:chat -- [--clients N] [--seconds S] [--rounds R] [--warmup S] [--idle-sessions N]
                        [--servers candor,echo,botkit] [--runtime compiled|tsx] [--profile-dir DIR] [--json]
-  Candor, a bare websocket echo server and stock Botkit under the same closed-loop load; every reply checked
+                       [--store sqlite|postgres] [--instances N] [--database-url postgres://…]
+  Candor, a bare websocket echo server and stock Botkit under the same closed-loop load; every reply checked.
+  With --store postgres each round gets a fresh database on the server of --database-url (default
+  DATABASE_URL, else ${DEFAULT_BENCH_DATABASE_URL}), dropped after; --instances N runs N Candor processes on it.
 `;
 
 async function main(): Promise<void> {
@@ -373,6 +289,9 @@ async function main(): Promise<void> {
       servers: { type: 'string' },
       'profile-dir': { type: 'string' },
       runtime: { type: 'string' },
+      store: { type: 'string' },
+      instances: { type: 'string' },
+      'database-url': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -391,6 +310,9 @@ async function main(): Promise<void> {
     servers: values.servers,
     profileDir: values['profile-dir'],
     runtime: values.runtime,
+    store: values.store,
+    instances: values.instances,
+    databaseUrl: values['database-url'] ?? (process.env['DATABASE_URL'] || undefined),
     json: values.json ?? false,
   });
   if (!parsed.success) {
@@ -406,7 +328,8 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${report.machine.cores} cores, ${report.machine.model}; load average at start ${report.machine.loadAverage.join(' ')}, at end ${report.machine.loadAverageEnd.join(' ')}\n`);
   for (const [kind, summary] of Object.entries(report.servers)) {
     if (summary && !isClean(summary)) {
-      process.stdout.write(`${kind}: ${summary.checks.lost} lost, ${summary.checks.duplicated} duplicated, ${summary.checks.wrong} wrong of ${summary.checks.sent} sent\n`);
+      const { checks } = summary;
+      process.stdout.write(`${kind}: ${checks.lost} lost, ${checks.duplicated} duplicated, ${checks.wrong} wrong of ${checks.sent} sent; ${checks.crossInstanceReplies} of ${checks.movedSessions} moved sessions answered on the new instance\n`);
       for (const problem of summary.problems) process.stdout.write(`  ${problem}\n`);
     }
   }

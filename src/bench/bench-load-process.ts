@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import { ChatTokenService } from '../channels/web/chat-token-service.js';
 import type { Locale } from '../core/locale.js';
+import { BenchClient, newTally, type Exchange, type Tally } from './bench-client.js';
+import { PostgresCpuReader, postgresCpuUsBetween } from './bench-postgres.js';
 import { benchCustomerId, buildBenchScripts, expectedReply, type BenchScript } from './bench-questions.js';
 import { readProcessStats, type ProcessStats } from './process-stats.js';
 import { benchServerKinds, type BenchServerResult } from './bench-result.js';
@@ -20,12 +21,16 @@ export const prepareMessageSchema = z.object({
   token: z.object({ secret: z.string().min(32), audience: z.string(), issuer: z.string() }),
 });
 
-/** Sent once the server process exists: where it listens, its pid, and when it was spawned (epoch ms). */
+/**
+ * Sent once the server processes exist: where each instance listens and its pid, when they were spawned
+ * (epoch ms), and the benchmark's own Postgres database when Candor stores there (its server's CPU is read too).
+ */
 export const goMessageSchema = z.object({
   type: z.literal('go'),
-  url: z.string(),
-  serverPid: z.number().int().positive(),
+  urls: z.array(z.string()).min(1),
+  serverPids: z.array(z.number().int().positive()).min(1),
   spawnedAt: z.number(),
+  postgres: z.object({ url: z.string(), database: z.string() }).nullable(),
 });
 
 /** Messages the load process sends back. */
@@ -39,166 +44,8 @@ const CONNECT_CONCURRENCY = 100;
 const PROBE_WARMUP_TURNS = 300;
 /** How long outstanding messages may take to be answered after the measured window before they count as lost. */
 const DRAIN_TIMEOUT_MS = 15_000;
-/** Mismatch examples kept for the report. */
-const MAX_PROBLEMS = 5;
-
-/** Tallies shared by every session of one phase. */
-interface Tally {
-  sent: number;
-  replies: number;
-  duplicated: number;
-  wrong: number;
-  problems: string[];
-  /** Latencies (ms) of replies received inside the measured window. */
-  latencies: number[];
-  isMeasuring: boolean;
-  windowReplies: number;
-}
-
-function newTally(): Tally {
-  return { sent: 0, replies: 0, duplicated: 0, wrong: 0, problems: [], latencies: [], isMeasuring: false, windowReplies: 0 };
-}
-
-function noteProblem(tally: Tally, problem: string): void {
-  if (tally.problems.length < MAX_PROBLEMS) tally.problems.push(problem);
-}
-
-/** What one client sends next and how it recognises the answer. */
-interface Exchange {
-  frame: string;
-  /** Returns null when the frame is the expected answer, a description of the mismatch otherwise. */
-  check(frame: ServerFrame): string | null;
-}
-
-interface ServerFrame {
-  raw: string;
-  json: Record<string, unknown> | null;
-}
-
-/**
- * One benchmark websocket client in a closed loop: it sends a message, waits for its one reply,
- * checks it, and sends the next while `keepGoing()` says so.
- */
-class BenchClient {
-  private ws: WebSocket | null = null;
-  private sequence = 0;
-  private outstanding: { exchange: Exchange; sentAt: number } | null = null;
-  private readonly seenReplyIds = new Set<string>();
-  private onIdle: (() => void) | null = null;
-  keepGoing: () => boolean = () => false;
-
-  constructor(
-    private readonly url: string,
-    private readonly nextExchange: (sequence: number) => Exchange,
-    private readonly tally: Tally,
-    private readonly awaitsSessionFrame: boolean,
-  ) {}
-
-  /** Opens the socket and resolves once the server is ready for messages. */
-  connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: false });
-      this.ws = ws;
-      let isOpen = false;
-      const opened = () => {
-        if (isOpen) return;
-        isOpen = true;
-        resolve();
-      };
-      ws.on('open', () => {
-        if (!this.awaitsSessionFrame) opened();
-      });
-      ws.on('message', (data, isBinary) => {
-        const frame = readFrame(data, isBinary);
-        if (!isOpen && frame.json?.type === 'session') return opened();
-        this.onFrame(frame);
-      });
-      ws.on('error', (error) => {
-        if (!isOpen) reject(error);
-      });
-      ws.on('close', () => {
-        if (!isOpen) reject(new Error('closed before ready'));
-      });
-    });
-  }
-
-  /** Sends the next message (does nothing while one is outstanding). */
-  send(): void {
-    if (this.outstanding || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    this.sequence += 1;
-    const exchange = this.nextExchange(this.sequence);
-    this.outstanding = { exchange, sentAt: performance.now() };
-    this.tally.sent += 1;
-    this.ws.send(exchange.frame);
-  }
-
-  /** Resolves when no message is outstanding. */
-  idle(): Promise<void> {
-    if (!this.outstanding) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.onIdle = resolve;
-    });
-  }
-
-  /** True while a message waits for its reply. */
-  isWaiting(): boolean {
-    return this.outstanding !== null;
-  }
-
-  close(): void {
-    this.ws?.terminate();
-  }
-
-  private onFrame(frame: ServerFrame): void {
-    const type = frame.json?.type;
-    // Typing, history and delivery receipts are not replies.
-    if (type === 'typing' || type === 'session' || type === 'history' || type === 'delivered') return;
-    const replyId = typeof frame.json?.id === 'string' && type === 'message' ? frame.json.id : null;
-    // Candor keeps each reply until the widget acknowledges it; the client acks like the widget does.
-    if (replyId !== null && this.awaitsSessionFrame) this.ws?.send(JSON.stringify({ type: 'ack', id: replyId }));
-    if (replyId !== null) {
-      if (this.seenReplyIds.has(replyId)) {
-        this.tally.duplicated += 1;
-        noteProblem(this.tally, `reply ${replyId} received twice`);
-        return;
-      }
-      this.seenReplyIds.add(replyId);
-      if (this.seenReplyIds.size > 64) this.seenReplyIds.delete(this.seenReplyIds.values().next().value as string);
-    }
-    const outstanding = this.outstanding;
-    if (!outstanding) {
-      this.tally.duplicated += 1;
-      noteProblem(this.tally, `unexpected frame with nothing outstanding: ${frame.raw.slice(0, 120)}`);
-      return;
-    }
-    this.outstanding = null;
-    this.tally.replies += 1;
-    const mismatch = outstanding.exchange.check(frame);
-    if (mismatch !== null) {
-      this.tally.wrong += 1;
-      noteProblem(this.tally, mismatch);
-    }
-    if (this.tally.isMeasuring) {
-      this.tally.windowReplies += 1;
-      this.tally.latencies.push(performance.now() - outstanding.sentAt);
-    }
-    const idle = this.onIdle;
-    this.onIdle = null;
-    idle?.();
-    if (this.keepGoing()) this.send();
-  }
-}
-
-function readFrame(data: RawData, isBinary: boolean): ServerFrame {
-  const raw = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-  if (isBinary) return { raw, json: null };
-  try {
-    const json: unknown = JSON.parse(raw);
-    return { raw, json: typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null };
-  } catch {
-    return { raw, json: null };
-  }
-}
+/** With several instances, one session in this many moves to the next instance once during the measured window. */
+const RECONNECT_EVERY = 10;
 
 /** Builds the clients of one server kind: URLs, frames and reply checks. */
 interface ClientFactory {
@@ -273,21 +120,26 @@ function echoExchange(frame: string): Exchange {
   return { frame, check: (reply) => (reply.raw === frame ? null : `expected the same payload back, got ${reply.raw.slice(0, 120)}`) };
 }
 
-/** Connects `count` clients (indices from `firstIndex`), a bounded number at a time. */
-async function connectClients(factory: ClientFactory, wsUrl: string, firstIndex: number, count: number, tally: Tally): Promise<BenchClient[]> {
+/** Connects `count` clients (indices from `firstIndex`), client i to instance i mod N, a bounded number at a time. */
+async function connectClients(factory: ClientFactory, wsUrls: string[], firstIndex: number, count: number, tally: Tally): Promise<BenchClient[]> {
   const clients: BenchClient[] = [];
   let next = 0;
   async function worker(): Promise<void> {
     while (next < count) {
       const index = next;
       next += 1;
-      const client = await factory.create(firstIndex + index, tally, wsUrl);
+      const client = await factory.create(firstIndex + index, tally, instanceUrl(wsUrls, firstIndex + index));
       await client.connect();
       clients[index] = client;
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, count) }, () => worker()));
   return clients;
+}
+
+/** The instance a session index is spread to (round robin). */
+function instanceUrl(wsUrls: string[], index: number): string {
+  return wsUrls[index % wsUrls.length] as string;
 }
 
 /** Each client sends one message and waits for its reply, a bounded number at a time. */
@@ -312,32 +164,56 @@ function percentile(sorted: Float64Array, fraction: number): number {
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-/** Runs every phase against one server: cold start, idle-session memory, the closed loop, the drain. */
-async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory, go: z.infer<typeof goMessageSchema>): Promise<BenchServerResult> {
-  const stats = (): ProcessStats => readProcessStats(go.serverPid, prepare.ticksPerSecond);
-  const tally = newTally();
-  const wsUrl = go.url.replace(/^http/, 'ws');
+/** Sums the CPU and RSS of every instance. */
+function readInstancesStats(pids: number[], ticksPerSecond: number): ProcessStats {
+  const total = { cpuUs: 0, rssKb: 0 };
+  for (const pid of pids) {
+    const one = readProcessStats(pid, ticksPerSecond);
+    total.cpuUs += one.cpuUs;
+    total.rssKb += one.rssKb;
+  }
+  return total;
+}
 
-  // Cold start: spawn to the first checked reply.
-  let probe: BenchClient | null = null;
-  const probeIndex = prepare.clients + prepare.idleSessions;
-  while (!probe) {
-    const candidate = await factory.create(probeIndex, tally, wsUrl);
+/** Connects a first session to an instance, retrying while it starts; resolves once its first reply is checked. */
+async function probeInstance(factory: ClientFactory, index: number, tally: Tally, wsUrl: string, spawnedAt: number): Promise<BenchClient> {
+  for (;;) {
+    const candidate = await factory.create(index, tally, wsUrl);
     try {
       await candidate.connect();
-      probe = candidate;
+      candidate.send();
+      await candidate.idle();
+      return candidate;
     } catch {
       candidate.close();
-      if (Date.now() - go.spawnedAt > 60_000) throw new Error('the server did not accept a connection within 60 s');
+      if (Date.now() - spawnedAt > 60_000) throw new Error('the server did not accept a connection within 60 s');
       await sleep(10);
     }
   }
-  probe.send();
-  await probe.idle();
+}
+
+/**
+ * Runs every phase against one deployment (one server, or several Candor instances on one Postgres
+ * database): cold start, idle-session memory, the closed loop, the drain. Sessions are spread over the
+ * instances; with more than one, every RECONNECT_EVERY-th session moves to the next instance once,
+ * mid-window, just after sending a message, whose reply must then reach it there.
+ */
+async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory, go: z.infer<typeof goMessageSchema>): Promise<BenchServerResult> {
+  const stats = (): ProcessStats => readInstancesStats(go.serverPids, prepare.ticksPerSecond);
+  const tally = newTally();
+  const wsUrls = go.urls.map((url) => url.replace(/^http/, 'ws'));
+
+  // Cold start: spawn to the first checked reply, from every instance.
+  const probeIndex = prepare.clients + prepare.idleSessions;
+  const probes = await Promise.all(wsUrls.map((wsUrl, instance) => probeInstance(factory, probeIndex + instance, tally, wsUrl, go.spawnedAt)));
   const coldStartMs = Date.now() - go.spawnedAt;
   for (let turn = 0; turn < PROBE_WARMUP_TURNS; turn += 1) {
-    probe.send();
-    await probe.idle();
+    await Promise.all(
+      probes.map((probe) => {
+        probe.send();
+        return probe.idle();
+      }),
+    );
   }
 
   // Memory per idle session: each connects and takes one turn, then stays connected.
@@ -345,7 +221,7 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
   if (prepare.idleSessions > 0) {
     await sleep(200);
     const before = stats().rssKb;
-    const idle = await connectClients(factory, wsUrl, prepare.clients, prepare.idleSessions, tally);
+    const idle = await connectClients(factory, wsUrls, prepare.clients, prepare.idleSessions, tally);
     await oneTurnEach(idle);
     await sleep(500);
     const after = stats().rssKb;
@@ -354,7 +230,8 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
   }
 
   // The closed loop: warm up, then measure.
-  const clients = await connectClients(factory, wsUrl, 0, prepare.clients, tally);
+  const clients = await connectClients(factory, wsUrls, 0, prepare.clients, tally);
+  const postgres = go.postgres === null ? null : await PostgresCpuReader.open(go.postgres.url, go.postgres.database, prepare.ticksPerSecond);
   let isRunning = true;
   for (const client of clients) {
     client.keepGoing = () => isRunning;
@@ -362,13 +239,22 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
   }
   await sleep(prepare.warmupSeconds * 1000);
   const start = stats();
+  const postgresStart = await postgres?.sample();
   const startedAt = performance.now();
   tally.isMeasuring = true;
+  const movers = wsUrls.length > 1 ? clients.filter((_, index) => index % RECONNECT_EVERY === 0) : [];
+  movers.forEach((client, order) => {
+    // Spread over the middle of the window, so the moves do not all land in one turn of the loop.
+    const at = startedAt + prepare.seconds * 1000 * (0.1 + (0.7 * order) / Math.max(1, movers.length));
+    client.reconnect = { at, instanceUrl: instanceUrl(wsUrls, clients.indexOf(client) + 1) };
+  });
   await sleep(prepare.seconds * 1000);
   tally.isMeasuring = false;
   const end = stats();
+  const postgresEnd = await postgres?.sample();
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   isRunning = false;
+  await postgres?.close();
 
   const drainDeadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (clients.some((client) => client.isWaiting()) && performance.now() < drainDeadline) await sleep(20);
@@ -377,13 +263,15 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
   await sleep(200);
   const rssEndKb = stats().rssKb;
   for (const client of clients) client.close();
-  probe.close();
+  for (const probe of probes) probe.close();
 
   const latencies = Float64Array.from(tally.latencies).sort();
   const windowReplies = tally.windowReplies;
+  const postgresCpuUs = postgresCpuUsBetween(postgresStart ?? null, postgresEnd ?? null);
   return {
     kind: prepare.kind,
     clients: prepare.clients,
+    instances: wsUrls.length,
     seconds: round2(elapsedSeconds),
     repliesPerSec: Math.round(windowReplies / elapsedSeconds),
     p50Ms: round2(percentile(latencies, 0.5)),
@@ -391,6 +279,8 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
     p99Ms: round2(percentile(latencies, 0.99)),
     cpuUsPerReply: windowReplies === 0 ? null : Math.round((end.cpuUs - start.cpuUs) / windowReplies),
     serverCpuCores: round2((end.cpuUs - start.cpuUs) / 1_000_000 / elapsedSeconds),
+    postgresCpuUsPerReply: postgresCpuUs === null || windowReplies === 0 ? null : Math.round(postgresCpuUs / windowReplies),
+    postgresCpuCores: postgresCpuUs === null ? null : round2(postgresCpuUs / 1_000_000 / elapsedSeconds),
     rssEndMb: round2(rssEndKb / 1024),
     rssPerSessionKb,
     coldStartMs,
@@ -399,6 +289,9 @@ async function runAgainstServer(prepare: PrepareMessage, factory: ClientFactory,
     lost,
     duplicated: tally.duplicated,
     wrong: tally.wrong,
+    movedSessions: tally.moves,
+    crossInstanceReplies: tally.crossInstanceReplies,
+    redeliveredAfterMove: tally.redeliveredAfterMove,
     problems: tally.problems,
   };
 }

@@ -3,8 +3,9 @@ import type { SaveTurnOutcome, TurnState, TurnStore, TurnWrite } from '../../cor
 import { checkLimit, conversationFromRow, messageFromRow } from '../stored-rows.js';
 import type { PostgresConnection } from './postgres-connection.js';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, ResentTurn, insertCase, insertExplanation, insertMessage, insertOutbox, upsertConversation } from './postgres-row-writes.js';
+import { SAVE_TURN_SQL, fitsOneStatement, saveTurnValues } from './postgres-turn-statement.js';
 
-/** The turn write and conversation reads in Postgres: a turn is one transaction, a resend found by its insert. */
+/** The turn write and conversation reads in Postgres: a turn is one statement (one round trip), a resend found by its insert. */
 export class PostgresTurnStore implements TurnStore {
   constructor(private readonly connection: PostgresConnection) {}
 
@@ -37,6 +38,15 @@ export class PostgresTurnStore implements TurnStore {
   }
 
   async saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
+    if (fitsOneStatement(write)) {
+      const rows = await this.connection.query('candor_save_turn', SAVE_TURN_SQL, saveTurnValues(write));
+      return rows[0]?.is_new === true ? 'stored' : 'duplicate';
+    }
+    return this.saveTurnStatementByStatement(write);
+  }
+
+  /** A turn of another shape (a client id on a message after the first): one transaction, a statement per row. */
+  private async saveTurnStatementByStatement(write: TurnWrite): Promise<SaveTurnOutcome> {
     try {
       return await this.connection.transaction<SaveTurnOutcome>(async (client) => {
         await upsertConversation(client, write.conversation);
