@@ -59,6 +59,9 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
       if (draft.topic === CALLBACK_TOPIC) await requestCallback(deps, draft, conversation.caseId, now);
       return;
     case 'record_rating': {
+      // A rating answers the question Candor asked: it is neither an intent nor an unrecognised message.
+      draft.customerMessage.intent = null;
+      draft.customerMessage.confidence = null;
       const rated = conversation.caseId ? await deps.store.getCase(conversation.caseId) : null;
       if (rated) {
         draft.updatedCase = { ...rated, rating: decision.rating };

@@ -3,6 +3,7 @@ import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-convers
 import { buildOperationsReport, durationStats } from '../../src/operations/build-operations-report.js';
 import { formatOperationsReport } from '../../src/operations/format-operations-report.js';
 import { parseReportRange } from '../../src/operations/parse-report-range.js';
+import { ManualClock, startOperationsTestApp } from './support/operations-test-app.js';
 import { seedOperationsData } from './support/seed-operations-data.js';
 
 describe('buildOperationsReport on a seeded month', () => {
@@ -83,6 +84,24 @@ describe('buildOperationsReport on a seeded month', () => {
     const april = await buildOperationsReport(store, { from: '2026-04-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' });
     expect(april.conversations).toMatchObject({ engaged: 1, contained: 1, containmentRate: 1 });
     expect(april.topUnrecognised).toEqual([{ value: 'pizza', count: 1 }]);
+  });
+
+  it('counts a rating reply such as "4" as a rating, not as an unrecognised message', async () => {
+    const clock = new ManualClock('2026-06-10T09:00:00.000Z');
+    const app = await startOperationsTestApp({ clock });
+    try {
+      await app.say('web:rated', null, 'goodbye');
+      const rated = await app.say('web:rated', null, '4');
+      expect(rated.action).toBe('record_rating');
+      expect(rated.intent).toBeNull();
+      await app.say('web:other', null, 'what is the best pizza topping');
+      const report = await buildOperationsReport(app.store, { from: '2026-06-10T00:00:00.000Z', to: '2026-06-11T00:00:00.000Z' });
+      expect(report.topUnrecognised).toEqual([{ value: 'what is the best pizza topping', count: 1 }]);
+      expect(report.topIntents.map((row) => row.value)).toEqual(['smalltalk.goodbye']);
+      expect(report.csat.botOnly).toMatchObject({ n: 1, mean: 4 });
+    } finally {
+      await app.close();
+    }
   });
 
   it('reads periods and rejects bad ones', () => {
