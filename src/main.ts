@@ -299,6 +299,9 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   };
 }
 
+/** A stop signal repeated within this many milliseconds is the same request delivered twice. */
+const REPEATED_SIGNAL_MS = 1000;
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   let candor: Candor;
@@ -316,14 +319,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const running = await startCandor(candor);
-  process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
-  let isStopping = false;
+  let stoppingSince: number | null = null;
   const shutdown = (signal: string) => {
-    if (isStopping) {
+    if (stoppingSince !== null) {
+      // Ctrl-C under `npm start` arrives twice at once (from the terminal, and forwarded by npm): only a later one means "now".
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
       candor.logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    isStopping = true;
+    stoppingSince = Date.now();
     candor.logger.info({ signal }, 'shutting down: finishing turns in flight');
     running.stop().then(
       () => {
@@ -338,6 +342,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Printed once a signal stops the server gracefully, so whoever waits for this line may stop it at once.
+  process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
