@@ -37,6 +37,7 @@ import { instrumentTurnHandler } from './observability/instrument-turn-handler.j
 import { instrumentConversationStore } from './observability/instrumented-conversation-store.js';
 import { startMetricsServer } from './observability/metrics-endpoint.js';
 import { createOperationsRoutes } from './operations/create-operations-routes.js';
+import { nameIntents } from './operations/name-intents.js';
 import { runRetention, startRetentionTimer } from './operations/run-retention.js';
 import { createCustomerRefMask } from './runtime/create-customer-ref-mask.js';
 import { timeOrderedIdGenerator } from './runtime/time-ordered-id-generator.js';
@@ -216,6 +217,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
       metrics: candor.metrics,
       store: candor.store,
       clock: candor.clock,
+      nameIntent: nameIntents(Object.fromEntries(candor.content.intents.map((intent) => [intent.id, intent.label.en]))),
       logger,
       checks: {
         // First to fail on shutdown, so a load balancer stops sending new customers here.
