@@ -150,6 +150,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE conversations ADD COLUMN context JSONB;
     `,
   },
+  {
+    version: 6,
+    name: 'what the customer was told, kept with each explanation',
+    sql: `
+      ALTER TABLE explanations ADD COLUMN text_shown TEXT, ADD COLUMN reason_texts JSONB;
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

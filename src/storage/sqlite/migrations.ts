@@ -159,6 +159,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE conversations ADD COLUMN context TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'what the customer was told, kept with each explanation',
+    sql: `
+      ALTER TABLE explanations ADD COLUMN text_shown TEXT;
+      ALTER TABLE explanations ADD COLUMN reason_texts TEXT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */
