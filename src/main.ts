@@ -37,6 +37,7 @@ import { instrumentTurnHandler } from './observability/instrument-turn-handler.j
 import { instrumentConversationStore } from './observability/instrumented-conversation-store.js';
 import { startMetricsServer } from './observability/metrics-endpoint.js';
 import { createOperationsRoutes } from './operations/create-operations-routes.js';
+import { nameIntents } from './operations/name-intents.js';
 import { runRetention, startRetentionTimer } from './operations/run-retention.js';
 import { createCustomerRefMask } from './runtime/create-customer-ref-mask.js';
 import { timeOrderedIdGenerator } from './runtime/time-ordered-id-generator.js';
@@ -219,6 +220,7 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
       metrics: candor.metrics,
       store: candor.store,
       clock: candor.clock,
+      nameIntent: nameIntents(Object.fromEntries(candor.content.intents.map((intent) => [intent.id, intent.label.en]))),
       logger,
       checks: {
         // First to fail on shutdown, so a load balancer stops sending new customers here.
@@ -302,6 +304,9 @@ export async function startCandor(candor: Candor, options: { extraRoutes?: Recor
   };
 }
 
+/** A stop signal repeated within this many milliseconds is the same request delivered twice. */
+const REPEATED_SIGNAL_MS = 1000;
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   let candor: Candor;
@@ -319,14 +324,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const running = await startCandor(candor);
-  process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
-  let isStopping = false;
+  let stoppingSince: number | null = null;
   const shutdown = (signal: string) => {
-    if (isStopping) {
+    if (stoppingSince !== null) {
+      // Ctrl-C under `npm start` arrives twice at once (from the terminal, and forwarded by npm): only a later one means "now".
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
       candor.logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
-    isStopping = true;
+    stoppingSince = Date.now();
     candor.logger.info({ signal }, 'shutting down: finishing turns in flight');
     running.stop().then(
       () => {
@@ -341,6 +347,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Printed once a signal stops the server gracefully, so whoever waits for this line may stop it at once.
+  process.stdout.write(`Candor is listening on ${running.url} — open ${running.url}/demo to try the demo customers\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

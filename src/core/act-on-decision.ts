@@ -65,6 +65,9 @@ export async function actOnDecision(deps: ActionDependencies, draft: TurnDraft, 
       }
       return;
     case 'record_rating': {
+      // A rating answers the question Candor asked: it is neither an intent nor an unrecognised message.
+      draft.customerMessage.intent = null;
+      draft.customerMessage.confidence = null;
       const rated = conversation.caseId ? await deps.store.getCase(conversation.caseId) : null;
       if (rated) {
         draft.updatedCase = { ...rated, rating: decision.rating };
@@ -162,7 +165,7 @@ async function answerIntent(
   if (composed.explanation) draft.reasonsShown.push(...composed.explanation.codesShown);
   // The audit says what this reply showed; reasons explained only on the agent's card count as not shown.
   const audited = composed.explanation ?? (facts && { ...facts, codesShown: [], reasonTexts: [], codesSuppressed: [...facts.codesShown, ...facts.codesSuppressed] });
-  if (audited) recordExplanation(deps, draft, customerId, audited, composed.templateIds, isReview, now);
+  if (audited) recordExplanation(deps, draft, customerId, audited, composed, isReview, now);
 
   if (facts?.neutral) {
     // N-class and unknown codes look the same to the customer; only the queue differs.
@@ -255,7 +258,7 @@ async function followUpOnDecision(
   const facts = composed.explanation;
   if (facts) {
     draft.reasonsShown.push(...facts.codesShown);
-    recordExplanation(deps, draft, customerId, facts, composed.templateIds, false, now);
+    recordExplanation(deps, draft, customerId, facts, composed, false, now);
     // A recap explains the decision again: later follow-ups are about the reasons it named.
     if (about.topic === 'recap') rememberExplained(conversation, facts);
   }
@@ -338,7 +341,7 @@ function recordExplanation(
   draft: TurnDraft,
   customerId: string,
   facts: ExplanationFacts,
-  templateIds: string[],
+  reply: ComposedReply,
   reviewRequested: boolean,
   now: string,
 ): void {
@@ -350,9 +353,12 @@ function recordExplanation(
     locale: draft.conversation.locale,
     codesShown: facts.codesShown,
     codesSuppressed: facts.codesSuppressed,
-    templateIds,
+    templateIds: reply.templateIds,
     contentVersion: deps.composer.contentVersion,
     reviewRequested,
+    // What the customer was told, kept with the record: the transcript is deleted long before the audit.
+    text: reply.text,
+    reasonTexts: facts.reasonTexts,
     createdAt: now,
   };
   draft.explanations.push(record);

@@ -63,5 +63,9 @@ export interface ExplanationRecord {
   contentVersion: string;
   /** True when the customer asked for a human review of this decision. */
   reviewRequested: boolean;
+  /** The reply that carried the explanation, word for word as the customer saw it; null on records written before Candor kept it. */
+  text: string | null;
+  /** The customer-facing text of each shown reason, in order; null on records written before Candor kept them. */
+  reasonTexts: string[] | null;
   createdAt: string;
 }

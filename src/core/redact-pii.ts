@@ -1,3 +1,5 @@
+import { normalizeKeepingCjkPunctuation } from './normalize-keeping-cjk-punctuation.js';
+
 /** The kinds of personal data Candor removes from text before it is stored or leaves the server. */
 export type PiiKind = 'id' | 'phone' | 'card' | 'email' | 'ssn' | 'secret';
 
@@ -64,11 +66,11 @@ interface DigitGroup {
 }
 
 /**
- * NFKC-normalises text (full-width digits and letters become ASCII), writes every Unicode decimal
- * digit as its ASCII digit and removes zero-width characters.
+ * NFKC-normalises text (full-width digits and letters become ASCII) except Chinese punctuation, which
+ * stays as written; writes every Unicode decimal digit as its ASCII digit and removes zero-width characters.
  */
 export function normalizeForPii(text: string): string {
-  const folded = text.normalize('NFKC').replace(ZERO_WIDTH, '');
+  const folded = normalizeKeepingCjkPunctuation(text).replace(ZERO_WIDTH, '');
   return HAS_NON_ASCII_DIGIT.test(folded) ? folded.replace(NON_ASCII_DIGIT, toAsciiDigit) : folded;
 }
 

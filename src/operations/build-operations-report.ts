@@ -21,6 +21,20 @@ export interface RatingStats {
   distribution: { rating: number; count: number }[];
 }
 
+/** The main counts of one UTC day of the period. */
+export interface DailyCounts {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  /** Conversations started that day in which the customer wrote or a case was opened. */
+  engaged: number;
+  /** Of those, the ones that never reached a person. */
+  contained: number;
+  /** Cases opened that day. */
+  cases: number;
+  /** Explanations given that day. */
+  explanations: number;
+}
+
 /** Everything support leads see for one period; the CLI prints it, `/ops` draws it. */
 export interface OperationsReport {
   range: TimeRange;
@@ -57,6 +71,8 @@ export interface OperationsReport {
     byReasonShown: CountedValue[];
     suppressed: number;
   };
+  /** Every UTC day the period touches, oldest first, zeros included: the trend of the main counts. */
+  daily: DailyCounts[];
 }
 
 const DURATION_BUCKETS: [string, number][] = [
@@ -119,7 +135,32 @@ export async function buildOperationsReport(store: OperationsQueries & AuditStor
       byReasonShown: countBy(explanations.flatMap((record) => record.codesShown)),
       suppressed: explanations.reduce((sum, record) => sum + record.codesSuppressed.length, 0),
     },
+    daily: countDaily(range, {
+      engaged: engaged.map((c) => c.createdAt),
+      contained: engaged.filter((c) => c.caseCount === 0).map((c) => c.createdAt),
+      cases: cases.map((c) => c.createdAt),
+      explanations: explanations.map((record) => record.createdAt),
+    }),
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Counts instants per UTC day, for every day from the range's first to its last (zeros included). */
+export function countDaily(range: TimeRange, instants: Record<Exclude<keyof DailyCounts, 'day'>, readonly string[]>): DailyCounts[] {
+  const first = Math.floor(Date.parse(range.from) / DAY_MS);
+  const last = Math.floor((Date.parse(range.to) - 1) / DAY_MS);
+  const days: DailyCounts[] = [];
+  for (let day = first; day <= last; day += 1) {
+    days.push({ day: new Date(day * DAY_MS).toISOString().slice(0, 10), engaged: 0, contained: 0, cases: 0, explanations: 0 });
+  }
+  for (const [series, times] of Object.entries(instants) as [Exclude<keyof DailyCounts, 'day'>, readonly string[]][]) {
+    for (const time of times) {
+      const entry = days[Math.floor(Date.parse(time) / DAY_MS) - first];
+      if (entry) entry[series] += 1;
+    }
+  }
+  return days;
 }
 
 /** Counts equal values, most frequent first, ties in code-point order. */

@@ -8,6 +8,7 @@ import type { CandorMetrics } from '../observability/candor-metrics.js';
 import { createHealthRoutes, type ReadinessCheck } from '../observability/health-routes.js';
 import { createMetricsListener } from '../observability/metrics-endpoint.js';
 import { createOpsRoute } from './create-ops-route.js';
+import type { IntentNamer } from './name-intents.js';
 
 /**
  * The operations routes for the web channel's `extraRoutes`: `/healthz` and `/readyz` always,
@@ -19,6 +20,8 @@ export function createOperationsRoutes(deps: {
   store: OperationsQueries & AuditStore;
   clock: Clock;
   checks: Record<string, ReadinessCheck>;
+  /** The names `/ops` shows intents by; absent → a readable form of the id. */
+  nameIntent?: IntentNamer;
   logger?: Logger;
 }): Record<string, RequestListener> {
   const logger = deps.logger ?? silentLogger;
@@ -28,7 +31,14 @@ export function createOperationsRoutes(deps: {
     else logger.warn({}, '/metrics is off: set METRICS_TOKEN (bearer token) or METRICS_PORT (separate port)');
   }
   if (deps.config.OPS_TOKEN !== undefined) {
-    routes['/ops'] = createOpsRoute({ store: deps.store, token: deps.config.OPS_TOKEN, clock: deps.clock, defaultDays: deps.config.OPS_DEFAULT_DAYS, logger });
+    routes['/ops'] = createOpsRoute({
+      store: deps.store,
+      token: deps.config.OPS_TOKEN,
+      clock: deps.clock,
+      defaultDays: deps.config.OPS_DEFAULT_DAYS,
+      ...(deps.nameIntent ? { nameIntent: deps.nameIntent } : {}),
+      logger,
+    });
   }
   return routes;
 }

@@ -6,6 +6,7 @@ import type { OperationsQueries } from '../core/ports/operations-queries.js';
 import { silentLogger, type Logger } from '../core/ports/logger.js';
 import { hasToken, presentedToken } from '../observability/bearer-token.js';
 import { buildOperationsReport } from './build-operations-report.js';
+import type { IntentNamer } from './name-intents.js';
 import { parseReportRange } from './parse-report-range.js';
 import { renderOpsPage } from './render-ops-page.js';
 
@@ -17,6 +18,8 @@ export interface OpsRouteOptions {
   clock: Clock;
   /** Days shown when the request names no period. */
   defaultDays: number;
+  /** The names intents are shown by (their content labels); absent → a readable form of the id. */
+  nameIntent?: IntentNamer;
   logger?: Logger;
 }
 
@@ -42,7 +45,8 @@ export function createOpsRoute(options: OpsRouteOptions): RequestListener {
           return response.end(request.method === 'HEAD' ? undefined : JSON.stringify(report));
         }
         const nonce = randomBytes(16).toString('base64');
-        const html = renderOpsPage(report, { nonce, queryToken: isHeaderToken ? null : presentedToken(request, { allowQuery: true }) });
+        const queryToken = isHeaderToken ? null : presentedToken(request, { allowQuery: true });
+        const html = renderOpsPage(report, { nonce, queryToken, ...(options.nameIntent ? { nameIntent: options.nameIntent } : {}) });
         response.writeHead(200, {
           ...PRIVATE_HEADERS,
           'Content-Type': 'text/html; charset=utf-8',

@@ -49,5 +49,10 @@ export function formatOperationsReport(report: OperationsReport): string {
   const e = report.explanations;
   lines.push(`Explanations: ${e.total} given, ${e.reviewRequested} with a review request, ${e.suppressed} codes suppressed`);
   for (const row of e.byReasonShown) lines.push(`  ${row.value.padEnd(22)} ${String(row.count).padStart(6)}`);
+  lines.push('');
+  lines.push('Per day (UTC):    engaged  contained  cases  explanations');
+  for (const row of report.daily) {
+    lines.push(`  ${row.day}  ${String(row.engaged).padStart(9)}  ${String(row.contained).padStart(9)}  ${String(row.cases).padStart(5)}  ${String(row.explanations).padStart(12)}`);
+  }
   return `${lines.join('\n')}\n`;
 }

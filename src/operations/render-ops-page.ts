@@ -1,16 +1,16 @@
 import type { OperationsReport } from './build-operations-report.js';
+import { escapeHtml } from './escape-html.js';
 import { formatPercent, formatSeconds } from './format-operations-report.js';
+import { readableIntentId, type IntentNamer } from './name-intents.js';
+import { renderDailyChart } from './render-daily-chart.js';
 
 /** One bar of a chart: its label, its value, and the text shown at its end. */
 export interface Bar {
   label: string;
   value: number;
   display: string;
-}
-
-/** Escapes text for HTML and SVG text and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+  /** The id behind a friendly label (an intent id), kept as `data-key` and in the tooltip. */
+  key?: string;
 }
 
 const WIDTH = 560;
@@ -28,8 +28,8 @@ export function renderBarChart(id: string, title: string, bars: readonly Bar[], 
     const width = top === 0 ? 0 : Math.max(bar.value > 0 ? 2 : 0, Math.round((bar.value / top) * plot));
     const label = bar.label.length > 30 ? `${bar.label.slice(0, 29)}…` : bar.label;
     return [
-      `<g class="bar" data-label="${escapeHtml(bar.label)}" data-value="${bar.value}">`,
-      `<title>${escapeHtml(`${bar.label}: ${bar.display}`)}</title>`,
+      `<g class="bar" data-label="${escapeHtml(bar.label)}"${bar.key === undefined ? '' : ` data-key="${escapeHtml(bar.key)}"`} data-value="${bar.value}">`,
+      `<title>${escapeHtml(`${bar.label}${bar.key === undefined ? '' : ` (${bar.key})`}: ${bar.display}`)}</title>`,
       `<text x="${LABEL_WIDTH - 8}" y="${y + 16}" text-anchor="end">${escapeHtml(label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${width}" height="${ROW - 8}" rx="2"></rect>`,
       `<text x="${LABEL_WIDTH + width + 6}" y="${y + 16}" class="value">${escapeHtml(bar.display)}</text>`,
@@ -69,7 +69,8 @@ function renderShareChart(id: string, title: string, rate: number | null, captio
  * script. When the admin token came in the query string, the period form carries it on (it is not
  * stored anywhere).
  */
-export function renderOpsPage(report: OperationsReport, options: { nonce: string; queryToken: string | null }): string {
+export function renderOpsPage(report: OperationsReport, options: { nonce: string; queryToken: string | null; nameIntent?: IntentNamer }): string {
+  const nameIntent = options.nameIntent ?? readableIntentId;
   const c = report.conversations;
   const claim = report.timeToClaim;
   const resolve = report.resolutionTime;
@@ -82,7 +83,17 @@ export function renderOpsPage(report: OperationsReport, options: { nonce: string
       `Escalation rate by trigger (${report.escalations.total} cases)`,
       report.escalations.byTrigger.map((row) => ({ label: row.trigger, value: row.rate ?? 0, display: `${formatPercent(row.rate)} (${row.count})` })),
     ),
-    renderBarChart('top-intents', 'Top intents', rows(report.topIntents)),
+    renderDailyChart('per-day', 'Per day (UTC)', report.daily, [
+      { key: 'engaged', name: 'engaged conversations' },
+      { key: 'contained', name: 'contained by the bot' },
+      { key: 'cases', name: 'cases opened' },
+      { key: 'explanations', name: 'explanations' },
+    ]),
+    renderBarChart(
+      'top-intents',
+      'Top intents',
+      report.topIntents.map((item) => ({ label: nameIntent(item.value), key: item.value, value: item.count, display: String(item.count) })),
+    ),
     renderBarChart('top-unrecognised', 'Top unrecognised messages (redacted)', rows(report.topUnrecognised)),
     renderBarChart(
       'time-to-claim',
@@ -117,13 +128,31 @@ export function renderOpsPage(report: OperationsReport, options: { nonce: string
 <title>Candor operations</title>
 <style nonce="${escapeHtml(options.nonce)}">
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2430; background: #fafbfc; }
+@media (max-width: 640px) { body { margin: 12px; } figure.chart { padding: 8px; } }
 h1 { font-size: 20px; margin: 0 0 4px; }
 .period { color: #556; margin: 0 0 16px; }
 form { margin: 0 0 16px; display: flex; gap: 8px; align-items: end; flex-wrap: wrap; }
 label { display: flex; flex-direction: column; font-size: 12px; color: #445; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(580px, 1fr)); gap: 16px; }
-figure.chart { margin: 0; padding: 12px; background: #fff; border: 1px solid #dde2ea; border-radius: 6px; }
-figcaption { font-weight: 600; margin-bottom: 6px; }
+/* A column is at most as wide as the screen, and a chart scales down with it: nothing scrolls sideways on a phone. */
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 580px), 1fr)); gap: 16px; }
+figure.chart { margin: 0; padding: 12px; background: #fff; border: 1px solid #dde2ea; border-radius: 6px; min-width: 0; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+svg .series polyline { fill: none; stroke-width: 2; }
+svg .s0 polyline { stroke: #2f6fdf; } svg .s0 circle { fill: #2f6fdf; }
+svg .s1 polyline { stroke: #1f9d6b; } svg .s1 circle { fill: #1f9d6b; }
+svg .s2 polyline { stroke: #d9822b; } svg .s2 circle { fill: #d9822b; }
+svg .s3 polyline { stroke: #8a4fd1; } svg .s3 circle { fill: #8a4fd1; }
+svg line.axis { stroke: #c8cfda; }
+ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; }
+ul.legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
+ul.legend .s0 .swatch { background: #2f6fdf; } ul.legend .s1 .swatch { background: #1f9d6b; }
+ul.legend .s2 .swatch { background: #d9822b; } ul.legend .s3 .swatch { background: #8a4fd1; }
+details { margin-top: 6px; font-size: 12px; }
+table { border-collapse: collapse; width: 100%; max-width: 560px; table-layout: fixed; }
+th, td { padding: 1px 6px 1px 0; text-align: right; overflow-wrap: anywhere; }
+th[scope="row"], thead th:first-child { text-align: left; }
+thead th:first-child { width: 6.5em; }
+figcaption { font-weight: 600; margin-bottom: 6px; overflow-wrap: anywhere; }
 svg text { font: 12px system-ui, sans-serif; fill: #1d2430; }
 svg .bar rect { fill: #2f6fdf; }
 svg rect.track { fill: #e6ebf3; }

@@ -33,7 +33,7 @@ const TABLES: ReadonlyArray<{ name: string; columns: Record<string, ColumnKind> 
     name: 'explanations',
     columns: {
       id: 'text', conversation_id: 'text', customer_id: 'text', decision_id: 'text', locale: 'text', codes_shown: 'json', codes_suppressed: 'json',
-      template_ids: 'json', content_version: 'text', review_requested: 'flag', created_at: 'time',
+      template_ids: 'json', content_version: 'text', review_requested: 'flag', text_shown: 'text', reason_texts: 'json', created_at: 'time',
     },
   },
   {

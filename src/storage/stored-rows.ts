@@ -167,6 +167,8 @@ const explanationRow = z
     template_ids: codes,
     content_version: z.string(),
     review_requested: flag,
+    text_shown: z.string().nullable().default(null),
+    reason_texts: codes.nullable().default(null),
     created_at: instant,
   })
   .transform(
@@ -181,6 +183,8 @@ const explanationRow = z
       templateIds: row.template_ids,
       contentVersion: row.content_version,
       reviewRequested: row.review_requested,
+      text: row.text_shown,
+      reasonTexts: row.reason_texts,
       createdAt: row.created_at,
     }),
   );

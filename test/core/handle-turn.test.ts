@@ -24,8 +24,12 @@ function say(conversationId: string, text: string, extra: { customerId?: string 
 
 describe('handle-turn with the real parts', () => {
   it('audit-logs every explanation with shown and suppressed codes, templates and content version', async () => {
-    await say('audit-1', 'why did my limit drop');
+    const result = await say('audit-1', 'why did my limit drop');
     const [record] = await candor.store.listExplanations({ customerId: 'demo-drop' });
+    // What the customer was told, word for word, and each reason as they read it.
+    expect(record?.text).toBe(result.replies[0]?.text);
+    expect(record?.reasonTexts).toHaveLength(4);
+    for (const reason of record?.reasonTexts ?? []) expect(result.replies[0]?.text).toContain(reason);
     expect(record).toMatchObject({
       conversationId: 'audit-1',
       customerId: 'demo-drop',

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { normalizeKeepingCjkPunctuation } from '../../src/core/normalize-keeping-cjk-punctuation.js';
 import { findPii, isValidResidentId, isValidSsn, passesLuhn, redactPii } from '../../src/core/redact-pii.js';
 
 /** Computes an ID's check character independently of the module under test (GB 11643-1999). */
@@ -66,8 +67,9 @@ describe('redactPii: mobile numbers', () => {
     ['+86 138 0013 8000', '[PHONE]'],
     ['+8613800138000', '[PHONE]'],
     ['86-199-1234-5678', '[PHONE]'],
-    // NFKC also turns full-width punctuation into ASCII.
-    ['我的手机号是15912345678，谢谢', '我的手机号是[PHONE],谢谢'],
+    // Chinese punctuation stays as written around the redaction.
+    ['我的手机号是15912345678，谢谢', '我的手机号是[PHONE]，谢谢'],
+    ['电话：１３８－００１３－８０００！', '电话：[PHONE]！'],
     ['１３８００１３８０００', '[PHONE]'],
     ['138\u200B0013\u200B8000', '[PHONE]'],
     ['13800138000x', '[PHONE]x'],
@@ -186,7 +188,14 @@ describe('redactPii: no false positives', () => {
     'decision D-2024-0001, reasons 3 and 4, review in 30 days',
     'version 1.13800138000',
   ])('leaves %s unchanged (apart from NFKC)', (text) => {
-    expect(redactPii(text)).toBe(text.normalize('NFKC'));
+    expect(redactPii(text)).toBe(normalizeKeepingCjkPunctuation(text));
+  });
+});
+
+describe('redactPii: Chinese punctuation', () => {
+  it('keeps ，。？！：；“”（）～… as written, and still folds full-width letters and digits', () => {
+    const text = '你好，我的额度为什么降了？请尽快处理！备注：“很急”；（今天）３～５天……ＯＫ。';
+    expect(redactPii(text)).toBe('你好，我的额度为什么降了？请尽快处理！备注：“很急”；（今天）3～5天……OK。');
   });
 });
 
@@ -200,7 +209,7 @@ describe('findPii', () => {
 
 describe('redactPii properties', () => {
   const noisyChar = fc.constantFrom(
-    ...'0123456789 -+@.,xX[]abcZ中文０１２３４５６７８９－\u200B\u200C\u200D\u2060\uFEFF\u3000'.split(''),
+    ...'0123456789 -+@.,xX[]abcZ中文，？！：０１２３４５６７８９－\u200B\u200C\u200D\u2060\uFEFF\u3000'.split(''),
   );
   const noisyText = fc.oneof(fc.string(), fc.string({ unit: noisyChar, maxLength: 60 }));
 
@@ -327,7 +336,7 @@ describe('redactPii properties', () => {
           const first17 = `${region}${ymd}${String(sequence).padStart(3, '0')}`;
           const id = `${first17}${residentIdCheck(first17)}`;
           expect(isValidResidentId(id)).toBe(true);
-          expect(redactPii(`身份证：${id}。`)).toBe('身份证:[ID]。');
+          expect(redactPii(`身份证：${id}。`)).toBe('身份证：[ID]。');
         },
       ),
     );

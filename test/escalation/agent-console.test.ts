@@ -20,6 +20,13 @@ async function runScript(lines: string[], cases: CaseService): Promise<string> {
 }
 
 describe('runAgentConsole', () => {
+  it('shows a Chinese transcript with its punctuation as written', async () => {
+    const kit = createEscalationKit();
+    const opened = await openTestCase(kit, { locale: 'zh-CN', customerTexts: ['我的额度为什么降了？请尽快处理，谢谢！备注：“很急”；（今天）'] });
+    const out = await runScript([`show ${opened.ref}`], kit.cases);
+    expect(out).toContain('customer: 我的额度为什么降了？请尽快处理，谢谢！备注：“很急”；（今天）');
+  });
+
   it('lists, shows, claims, replies, notes and resolves a case, delivering through the store', async () => {
     const kit = createEscalationKit();
     const opened = await openTestCase(kit, { customerTexts: ['my email is amy@example.com, why the drop?'] });

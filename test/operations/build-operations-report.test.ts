@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
-import { buildOperationsReport, durationStats } from '../../src/operations/build-operations-report.js';
+import { buildOperationsReport, countDaily, durationStats } from '../../src/operations/build-operations-report.js';
 import { formatOperationsReport } from '../../src/operations/format-operations-report.js';
 import { parseReportRange } from '../../src/operations/parse-report-range.js';
+import { ManualClock, startOperationsTestApp } from './support/operations-test-app.js';
 import { seedOperationsData } from './support/seed-operations-data.js';
 
 describe('buildOperationsReport on a seeded month', () => {
@@ -76,13 +77,36 @@ describe('buildOperationsReport on a seeded month', () => {
         { value: 'PAY_LATE_RECENT', count: 1 },
       ],
     });
+    expect(report.daily).toHaveLength(31);
+    expect(report.daily[0]).toEqual({ day: '2026-03-01', engaged: 0, contained: 0, cases: 0, explanations: 0 });
+    expect(report.daily[9]).toEqual({ day: '2026-03-10', engaged: 10, contained: 6, cases: 4, explanations: 3 });
+    expect(report.daily.filter((day) => day.engaged + day.cases + day.explanations > 0).map((day) => day.day)).toEqual(['2026-03-10']);
     const text = formatOperationsReport(report);
     expect(text).toContain('Containment: 60.0%');
+    expect(text).toContain('  2026-03-10         10          6      4             3');
     expect(text).toContain('median 2.0m  p90 10.0m');
 
     const april = await buildOperationsReport(store, { from: '2026-04-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' });
     expect(april.conversations).toMatchObject({ engaged: 1, contained: 1, containmentRate: 1 });
     expect(april.topUnrecognised).toEqual([{ value: 'pizza', count: 1 }]);
+  });
+
+  it('counts a rating reply such as "4" as a rating, not as an unrecognised message', async () => {
+    const clock = new ManualClock('2026-06-10T09:00:00.000Z');
+    const app = await startOperationsTestApp({ clock });
+    try {
+      await app.say('web:rated', null, 'goodbye');
+      const rated = await app.say('web:rated', null, '4');
+      expect(rated.action).toBe('record_rating');
+      expect(rated.intent).toBeNull();
+      await app.say('web:other', null, 'what is the best pizza topping');
+      const report = await buildOperationsReport(app.store, { from: '2026-06-10T00:00:00.000Z', to: '2026-06-11T00:00:00.000Z' });
+      expect(report.topUnrecognised).toEqual([{ value: 'what is the best pizza topping', count: 1 }]);
+      expect(report.topIntents.map((row) => row.value)).toEqual(['smalltalk.goodbye']);
+      expect(report.csat.botOnly).toMatchObject({ n: 1, mean: 4 });
+    } finally {
+      await app.close();
+    }
   });
 
   it('reads periods and rejects bad ones', () => {
@@ -95,6 +119,22 @@ describe('buildOperationsReport on a seeded month', () => {
     expect(parseReportRange({ from: '2026-02-30' }, now, 7).ok).toBe(false);
     expect(parseReportRange({ from: 'yesterday' }, now, 7).ok).toBe(false);
     expect(parseReportRange({ from: '2026-03-05', to: '2026-03-01' }, now, 7).ok).toBe(false);
+  });
+
+  it('counts per UTC day over every day the period touches, zeros included', () => {
+    const range = { from: '2026-03-30T12:00:00.000Z', to: '2026-04-02T00:00:00.000Z' };
+    expect(
+      countDaily(range, {
+        engaged: ['2026-03-30T12:00:00.000Z', '2026-03-30T23:59:59.999Z', '2026-04-01T00:00:00.000Z'],
+        contained: ['2026-03-30T13:00:00.000Z'],
+        cases: ['2026-04-01T23:00:00.000Z'],
+        explanations: [],
+      }),
+    ).toEqual([
+      { day: '2026-03-30', engaged: 2, contained: 1, cases: 0, explanations: 0 },
+      { day: '2026-03-31', engaged: 0, contained: 0, cases: 0, explanations: 0 },
+      { day: '2026-04-01', engaged: 1, contained: 0, cases: 1, explanations: 0 },
+    ]);
   });
 
   it('takes nearest-rank percentiles', () => {

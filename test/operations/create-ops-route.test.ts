@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/create-web-channel.js';
 import { operationsConfigSchema } from '../../src/config/operations-config.js';
 import { createOperationsRoutes } from '../../src/operations/create-operations-routes.js';
+import { nameIntents } from '../../src/operations/name-intents.js';
 import { startMetricsServer } from '../../src/observability/metrics-endpoint.js';
 import { sampleValue, startOperationsTestApp, type OperationsTestApp } from './support/operations-test-app.js';
 import { seedOperationsData } from './support/seed-operations-data.js';
@@ -39,6 +40,7 @@ describe('operations routes on the real web channel', () => {
         metrics: app.metrics,
         store: app.store,
         clock: app.candor.clock,
+        nameIntent: nameIntents(Object.fromEntries(app.candor.content.intents.map((intent) => [intent.id, intent.label.en]))),
         checks: {
           database: () => app.store.ping(),
           content: () => {
@@ -90,6 +92,7 @@ describe('operations routes on the real web channel', () => {
     expect(charts.map((chart) => chart.id)).toEqual([
       'containment',
       'escalation-by-trigger',
+      'per-day',
       'top-intents',
       'top-unrecognised',
       'time-to-claim',
@@ -109,6 +112,29 @@ describe('operations routes on the real web channel', () => {
     // Bars are drawn to scale: twice the rate, twice the width.
     const [widest, half] = [byId['escalation-by-trigger']![0]!.width, byId['escalation-by-trigger']![1]!.width];
     expect(Math.abs(widest - 2 * half)).toBeLessThan(2);
+    // Intents by their content labels; the id stays in data-key and the tooltip.
+    const intentBars = await page.locator('[data-chart="top-intents"] g.bar').evaluateAll((bars) =>
+      bars.map((bar) => [bar.getAttribute('data-label'), bar.getAttribute('data-key'), bar.querySelector('text')?.textContent]),
+    );
+    expect(intentBars).toEqual([
+      ['Talk to a person', 'agent.request', 'Talk to a person'],
+      ['Why my limit dropped', 'limit.why_dropped', 'Why my limit dropped'],
+      ['My current limit', 'limit.current', 'My current limit'],
+      ['Hello', 'smalltalk.greeting', 'Hello'],
+    ]);
+    // The trend: one point per day of March, everything on the 10th.
+    const series = await page.locator('[data-chart="per-day"] g.series').evaluateAll((groups) =>
+      groups.map((group) => [group.getAttribute('data-series'), (group.getAttribute('data-values') ?? '').split(',').map(Number)]),
+    );
+    const march10 = (value: number) => Array.from({ length: 31 }, (_, day) => (day === 9 ? value : 0));
+    expect(series).toEqual([
+      ['engaged', march10(10)],
+      ['contained', march10(6)],
+      ['cases', march10(4)],
+      ['explanations', march10(3)],
+    ]);
+    expect(await page.locator('[data-chart="per-day"] circle').count()).toBe(4 * 31);
+    expect(await page.locator('[data-chart="per-day"] tbody tr').count()).toBe(31);
     expect(byId['top-unrecognised']!.map((bar) => [bar.label, bar.value])).toEqual([
       ['pizza', 2],
       ['weather', 1],
@@ -132,6 +158,30 @@ describe('operations routes on the real web channel', () => {
     await page.screenshot({ path: new URL('ops-page.png', ARTIFACTS).pathname, fullPage: true });
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen: nothing scrolls sideways, every chart and the form stay inside the viewport', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    expect((await page.goto(`${web.url}/ops?from=2026-03-01&to=2026-03-31&token=${OPS_TOKEN}`))?.status()).toBe(200);
+    await page.locator('[data-chart="per-day"] summary').click();
+    const layout = await page.evaluate(() => ({
+      viewport: window.innerWidth,
+      scrollWidth: document.documentElement.scrollWidth,
+      bodyScrollWidth: document.body.scrollWidth,
+      widest: Math.max(...[...document.querySelectorAll('figure.chart, figure.chart svg, form, table')].map((element) => element.getBoundingClientRect().right)),
+      charts: document.querySelectorAll('figure.chart').length,
+    }));
+    expect(layout.viewport).toBe(375);
+    expect(layout.charts).toBe(9);
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.bodyScrollWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.widest).toBeLessThanOrEqual(layout.viewport);
+    // Scrolling sideways moves nothing.
+    await page.evaluate(() => window.scrollTo(500, 0));
+    expect(await page.evaluate(() => window.scrollX)).toBe(0);
+    await page.screenshot({ path: new URL('ops-page-phone.png', ARTIFACTS).pathname, fullPage: true });
     await context.close();
   });
 

@@ -149,10 +149,14 @@ describe('retention and forget on real conversations', () => {
     expect(second.result.keptExplanations).toHaveLength(1);
 
     const lines: string[] = [];
-    expect(await exportAuditRecords(app.store, { customerId: 'demo-drop' }, (line) => lines.push(line))).toBe(1);
+    expect(await exportAuditRecords(app.store, { customerId: 'demo-drop' }, 'compliance', (line) => lines.push(line))).toBe(1);
     const exported = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(exported).sort()).toEqual(['contentVersion', 'conversationId', 'customerId', 'decisionId', 'locale', 'reasonsShown', 'reasonsSuppressed', 'recordId', 'reviewRequested', 'templateIds', 'time']);
-    expect(exported).toMatchObject({ customerId: 'demo-drop', reasonsShown: ['PAY_LATE_RECENT', 'INQ_RECENT', 'UTIL_HIGH', 'MODEL_UPDATE'], time: '2026-01-10T09:00:00.000Z' });
+    expect(Object.keys(exported).sort()).toEqual([
+      'contentVersion', 'conversationId', 'customerId', 'decisionId', 'locale', 'reasonTexts', 'reasonsShown', 'reasonsSuppressed', 'recordId', 'reviewRequested', 'templateIds', 'text', 'textSource', 'time',
+    ]);
+    expect(exported).toMatchObject({ customerId: 'demo-drop', reasonsShown: ['PAY_LATE_RECENT', 'INQ_RECENT', 'UTIL_HIGH', 'MODEL_UPDATE'], time: '2026-01-10T09:00:00.000Z', textSource: 'record' });
+    // The transcript is gone, but what the customer was told is kept with the audit record.
+    expect(exported['text']).toContain('CN¥8,000');
   });
 
   it('runs on a timer, one run at a time, and not at all with an interval of 0', async () => {
@@ -179,8 +183,14 @@ describe('retention and forget on real conversations', () => {
     await seeded.close();
     const env = { ...process.env, SQLITE_PATH: sqlitePath, LOG_LEVEL: 'silent' };
     const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-    const exported = await run(tsx, ['src/operations/audit-export-cli.ts', '--from', '2026-01-01', '--to', '2026-12-31'], { env });
+    const exported = await run(tsx, ['src/operations/audit-export-cli.ts', '--for', 'compliance', '--from', '2026-01-01', '--to', '2026-12-31'], { env });
     expect(exported.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { customerId: string }).customerId)).toEqual(['demo-drop', 'demo-denied']);
+    // The default is the customer's copy, which is for one customer: a period needs --for compliance.
+    await expect(run(tsx, ['src/operations/audit-export-cli.ts', '--from', '2026-01-01', '--to', '2026-12-31'], { env })).rejects.toMatchObject({ code: 2 });
+    const copy = await run(tsx, ['src/operations/audit-export-cli.ts', '--customer', 'demo-drop'], { env });
+    const copyLine = JSON.parse(copy.stdout.trim()) as Record<string, unknown>;
+    expect(Object.keys(copyLine).sort()).toEqual(['customerId', 'decisionId', 'locale', 'reasonsShown', 'reviewRequested', 'text', 'time']);
+    expect(copy.stdout).not.toMatch(/PAY_LATE_RECENT|MODEL_UPDATE|templateIds|contentVersion/);
     const forgot = await run(tsx, ['src/operations/forget-cli.ts', '--customer', 'demo-drop'], { env });
     expect(forgot.stdout).toMatch(/Customer demo-drop: 1 conversation\(s\) found\.\nRemoved: \d+ messages/);
     expect(forgot.stdout).toContain('AUDIT_RETENTION_DAYS=760');

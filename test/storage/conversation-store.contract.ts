@@ -90,6 +90,8 @@ export function anExplanation(id: string, conversationId: string, overrides: Par
     templateIds: ['reasons/UTIL_HIGH', 'advice/UTIL_HIGH'],
     contentVersion: 'v-abc',
     reviewRequested: false,
+    text: 'Your limit went down from CN¥20,000 to CN¥8,000 on 1 May. The main reasons: “you are using most of your limit”; 近期查询较多，请注意！',
+    reasonTexts: ['You are using most of your limit.', 'There were several recent credit enquiries.'],
     createdAt: at(3),
     ...overrides,
   };
@@ -394,10 +396,11 @@ export function runConversationStoreContract(name: string, target: ContractTarge
     });
 
     describe('explanations', () => {
-      it('finds audit records by customer and by a half-open [from, to) time range, oldest first', async () => {
+      it('finds audit records by customer and by a half-open [from, to) time range, oldest first, with the text the customer saw', async () => {
         const store = await freshStore();
         const e1 = anExplanation('e1', 'conv-1', { customerId: 'cust-a', createdAt: at(10) });
-        const e2 = anExplanation('e2', 'conv-1', { customerId: 'cust-a', createdAt: at(20), reviewRequested: true, codesSuppressed: [] });
+        // e2 is a record written before the text was kept: both read back as null.
+        const e2 = anExplanation('e2', 'conv-1', { customerId: 'cust-a', createdAt: at(20), reviewRequested: true, codesSuppressed: [], text: null, reasonTexts: null });
         const e3 = anExplanation('e3', 'conv-2', { customerId: 'cust-b', createdAt: at(30), locale: 'zh-CN' });
         await store.saveTurn(aTurn('conv-1', { explanations: [e2, e1] }));
         await store.saveTurn(aTurn('conv-2', { conversation: aConversation('conv-2'), explanations: [e3] }));

@@ -7,7 +7,7 @@ import { storageConfigSchema } from '../../src/config/storage-config.js';
 import { createConversationStore } from '../../src/storage/create-conversation-store.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 import { SqliteConversationStore } from '../../src/storage/sqlite/sqlite-conversation-store.js';
-import { aConversation, aMessage, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
+import { aConversation, aMessage, anExplanation, aTurn, runConversationStoreContract } from './conversation-store.contract.js';
 import { runOperationsStoreContract } from './operations-store.contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'candor-sqlite-'));
@@ -75,6 +75,32 @@ describe('SqliteConversationStore', () => {
       expect(plan.map((step) => step.detail).join('\n')).toMatch(/SEARCH messages USING INDEX/);
     } finally {
       db.close();
+    }
+  });
+
+  it('migration 8 keeps explanation records written before it: they read back with no text, and new ones keep theirs', async () => {
+    const path = newPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, SQLITE_MIGRATIONS.filter((migration) => migration.version <= 7));
+    old.exec(`INSERT INTO conversations (id, channel, customer_id, locale, state, consecutive_misses, awaiting_rating, created_at, updated_at)
+      VALUES ('conv-1', 'web', 'cust-1', 'en', 'bot', 0, 0, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+      INSERT INTO explanations (id, conversation_id, customer_id, decision_id, locale, codes_shown, codes_suppressed, template_ids,
+        content_version, review_requested, created_at)
+      VALUES ('e-old', 'conv-1', 'cust-1', 'dec-1', 'en', '["UTIL_HIGH"]', '[]', '[]', 'v-old', 0, '2026-11-01T00:00:00.000Z');`);
+    old.close();
+
+    const store = SqliteConversationStore.open({ path, checkpointInWorker: false });
+    try {
+      const fresh = anExplanation('e-new', 'conv-1', { customerId: 'cust-1', createdAt: '2026-11-02T00:00:00.000Z' });
+      await store.saveTurn(aTurn('conv-1', { conversation: aConversation('conv-1', { locale: 'en' }), explanations: [fresh] }));
+      const records = await store.listExplanations({ customerId: 'cust-1' });
+      expect(records.map((record) => [record.id, record.text, record.reasonTexts])).toEqual([
+        ['e-old', null, null],
+        ['e-new', fresh.text, fresh.reasonTexts],
+      ]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Locale } from '../../core/locale.js';
+import { normalizeKeepingCjkPunctuation } from '../../core/normalize-keeping-cjk-punctuation.js';
 import type { OutgoingReply } from '../../core/reply.js';
 import type { TurnHandler, TurnResult } from '../../core/turn.js';
 
@@ -74,7 +75,7 @@ export async function runChatSession(options: ChatSessionOptions): Promise<void>
       channel: 'cli',
       customerId: options.customerId,
       locale: options.locale,
-      text: text.normalize('NFKC'),
+      text: normalizeKeepingCjkPunctuation(text),
     });
     for (const reply of result.replies) print(reply, result);
   };

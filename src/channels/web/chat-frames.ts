@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../core/locale.js';
+import { normalizeKeepingCjkPunctuation } from '../../core/normalize-keeping-cjk-punctuation.js';
 import type { StoredMessage } from '../../core/conversation.js';
 import type { NoticeId } from '../../core/ports/reply-composer.js';
 import type { OutgoingReply } from '../../core/reply.js';
@@ -91,9 +92,9 @@ function finishFrame(frame: ClientFrame): FrameParse {
   return { ok: true, frame: { type: 'message', id: frame.id, text, topic, locale: frame.locale } };
 }
 
-/** NFKC-normalises customer text, drops control characters and trims it. */
+/** NFKC-normalises customer text (Chinese punctuation kept as written), drops control characters and trims it. */
 export function normaliseText(text: string): string {
-  return text.normalize('NFKC').replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '').trim();
+  return normalizeKeepingCjkPunctuation(text).replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '').trim();
 }
 
 function countCodePoints(text: string): number {

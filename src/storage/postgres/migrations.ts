@@ -158,6 +158,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX outbox_card_by_ts ON outbox ((result ->> 'ts')) WHERE topic IN ('case.created', 'case.reping');
     `,
   },
+  {
+    version: 7,
+    name: 'what the customer was told, kept with each explanation',
+    sql: `
+      ALTER TABLE explanations ADD COLUMN text_shown TEXT, ADD COLUMN reason_texts JSONB;
+    `,
+  },
 ];
 
 /** Quotes a schema name after checking it is a plain lower-case identifier (so it can never inject SQL). */

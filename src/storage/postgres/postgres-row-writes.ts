@@ -15,7 +15,7 @@ export const CASE_COLUMNS = `id, ref, conversation_id, customer_ref, locale, int
   note, status, agent_id, agent_name, rating, created_at, claimed_at, resolved_at`;
 /** Column list of the `explanations` table, in the order its rows are read and inserted. */
 export const EXPLANATION_COLUMNS = `id, conversation_id, customer_id, decision_id, locale, codes_shown, codes_suppressed, template_ids,
-  content_version, review_requested, created_at`;
+  content_version, review_requested, text_shown, reason_texts, created_at`;
 /** Column list of the `outbox` table, in the order its rows are read and inserted. */
 export const OUTBOX_COLUMNS = 'seq, id, topic, case_id, payload, created_at, status, attempts, next_attempt_at, last_error, result';
 
@@ -84,7 +84,7 @@ export async function insertExplanation(client: PoolClient, record: ExplanationR
   await client.query({
     name: 'candor_insert_explanation',
     text: `INSERT INTO explanations (${EXPLANATION_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12::jsonb, $13)`,
     values: [
       record.id,
       record.conversationId,
@@ -96,6 +96,8 @@ export async function insertExplanation(client: PoolClient, record: ExplanationR
       JSON.stringify(record.templateIds),
       record.contentVersion,
       record.reviewRequested,
+      record.text,
+      record.reasonTexts === null ? null : JSON.stringify(record.reasonTexts),
       toIsoInstant(record.createdAt),
     ],
   });

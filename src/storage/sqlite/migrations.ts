@@ -167,6 +167,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX outbox_card_by_ts ON outbox (json_extract(result, '$.ts')) WHERE topic IN ('case.created', 'case.reping');
     `,
   },
+  {
+    version: 8,
+    name: 'what the customer was told, kept with each explanation',
+    sql: `
+      ALTER TABLE explanations ADD COLUMN text_shown TEXT;
+      ALTER TABLE explanations ADD COLUMN reason_texts TEXT;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, all in one write transaction; returns the versions applied. */

@@ -86,6 +86,8 @@ export class SqliteRowWrites {
       JSON.stringify(record.templateIds),
       record.contentVersion,
       record.reviewRequested ? 1 : 0,
+      record.text,
+      record.reasonTexts === null ? null : JSON.stringify(record.reasonTexts),
       this.connection.instant(record.createdAt),
     );
   }
@@ -161,8 +163,8 @@ function prepareStatements(db: Database.Database) {
         @note, @status, @agentId, @agentName, @rating, @createdAt, @claimedAt, @resolvedAt)`),
     insertExplanation: db.prepare(`
       INSERT INTO explanations (id, conversation_id, customer_id, decision_id, locale, codes_shown, codes_suppressed,
-        template_ids, content_version, review_requested, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        template_ids, content_version, review_requested, text_shown, reason_texts, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertOutbox: db.prepare(`
       INSERT INTO outbox (id, topic, case_id, payload, created_at, status, attempts, next_attempt_at)
       VALUES (@id, @topic, @caseId, @payload, @createdAt, 'pending', 0, @createdAt)`),

@@ -81,6 +81,10 @@ describe('parseClientFrame', () => {
   it('normalises text: NFKC, no control characters, CRLF to LF, trimmed', () => {
     expect(normaliseText('  ＡＢＣ\r\n１２３\u0000\u001b ')).toBe('ABC\n123');
   });
+
+  it('keeps Chinese punctuation as written', () => {
+    expect(normaliseText('为什么降额？请说明，谢谢！备注：“急”；（今天）……')).toBe('为什么降额？请说明，谢谢！备注：“急”；（今天）……');
+  });
 });
 
 describe('toReplyFrame', () => {

@@ -161,17 +161,22 @@ describe('web channel over real websockets', () => {
     await expectHealthy();
   });
 
-  it('accepts 2,000 Chinese characters (under maxPayload), NFKC-normalises text and keeps the last locale', async () => {
+  it('accepts 2,000 Chinese characters (under maxPayload), NFKC-normalises text but keeps Chinese punctuation, and keeps the last locale', async () => {
     const client = await open();
     client.send({ type: 'message', id: 'zh', text: '额'.repeat(2000), locale: 'zh-CN' });
     await client.reply();
     client.send({ type: 'message', id: 'wide', text: 'ｗｈｙ\u0007 ' });
     await client.reply();
+    client.send({ type: 'message', id: 'punct', text: '额度为什么降了？请说明，谢谢！' });
+    await client.reply();
     expect(turns.received.map((message) => [message.text.length, message.locale])).toEqual([
       [2000, 'zh-CN'],
       [3, 'zh-CN'],
+      [15, 'zh-CN'],
     ]);
     expect(turns.received[1]?.text).toBe('why');
+    // Chinese punctuation is kept as written; NFKC would have made it ASCII.
+    expect(turns.received[2]?.text).toBe('额度为什么降了？请说明，谢谢！');
   });
 
   it('refuses a binary frame with an error frame, in the session locale', async () => {

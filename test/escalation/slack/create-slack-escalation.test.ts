@@ -321,6 +321,22 @@ describe('Slack escalation app', () => {
     expect(blocksText(card)).toContain('my name is evil and this');
   });
 
+  it('keeps Chinese punctuation as the customer wrote it on the card and the thread line, and still strips bidi overrides and mentions', async () => {
+    rig = await startSlackRig();
+    const r = rig;
+    const opened = await openTestCase(r, { locale: 'zh-CN', customerTexts: ['我的额度为什么降了？请尽快处理，谢谢！'] });
+    const card = await cardOf(r, opened.id);
+    await customerSays(r, opened.conversationId, '备注：“很急”；（今天）３～５天……\u202E<!channel>');
+    await waitFor(() => r.stub.thread(ESCALATION_CHANNEL, card.ts).length === 1, 5_000, 'thread line');
+    const line = r.stub.thread(ESCALATION_CHANNEL, card.ts)[0] as SlackStubMessage;
+    expect(line.text).toBe('*Customer:* 备注：“很急”；（今天）3～5天……&lt;!channel&gt;');
+    expect(blocksText(card)).toContain('我的额度为什么降了？请尽快处理，谢谢！');
+    for (const message of [line, card]) {
+      expect(JSON.stringify(message)).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+      expect(JSON.stringify(message)).not.toContain('<!channel>');
+    }
+  });
+
   it('refuses /candor queue and case outside the escalation channels to anyone but the agents\' group, and allows faq anywhere', async () => {
     rig = await startSlackRig({ agentGroupId: 'SAGENTS' });
     const r = rig;
