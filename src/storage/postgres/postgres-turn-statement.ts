@@ -6,7 +6,7 @@ import { CASE_COLUMNS, CONVERSATION_COLUMNS, EXPLANATION_COLUMNS } from './postg
 const MESSAGE_RECORD =
   'id text, conversation_id text, author text, text text, intent text, confidence double precision, client_message_id text, created_at timestamptz, ord int';
 const EXPLANATION_RECORD = `id text, conversation_id text, customer_id text, decision_id text, locale text, codes_shown jsonb, codes_suppressed jsonb,
-  template_ids jsonb, content_version text, review_requested boolean, created_at timestamptz`;
+  template_ids jsonb, content_version text, review_requested boolean, text_shown text, reason_texts jsonb, created_at timestamptz`;
 const CASE_RECORD = `id text, ref text, conversation_id text, customer_ref text, locale text, intent text, decision_id text, reasons_shown jsonb,
   trigger text, restricted boolean, note text, status text, agent_id text, agent_name text, rating int, created_at timestamptz,
   claimed_at timestamptz, resolved_at timestamptz`;
@@ -95,6 +95,8 @@ export function saveTurnValues(write: TurnWrite): unknown[] {
     template_ids: record.templateIds,
     content_version: record.contentVersion,
     review_requested: record.reviewRequested,
+    text_shown: record.text,
+    reason_texts: record.reasonTexts,
     created_at: toIsoInstant(record.createdAt),
   }));
   const opened = write.openedCase;
