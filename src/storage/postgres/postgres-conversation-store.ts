@@ -166,6 +166,8 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async close(): Promise<void> {
+    // Turns queued for a group commit are written (or fail) before the pool ends.
+    await this.turns.drain();
     await this.connection.close();
   }
 }

@@ -1,13 +1,34 @@
+import type { PoolClient } from 'pg';
 import type { Conversation, StoredMessage } from '../../core/conversation.js';
 import type { SaveTurnOutcome, TurnState, TurnStore, TurnWrite } from '../../core/ports/turn-store.js';
 import { checkLimit, conversationFromRow, messageFromRow } from '../stored-rows.js';
 import type { PostgresConnection } from './postgres-connection.js';
+import { PostgresGroupCommit } from './postgres-group-commit.js';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, ResentTurn, insertCase, insertExplanation, insertMessage, insertOutbox, upsertConversation } from './postgres-row-writes.js';
 import { SAVE_TURN_SQL, fitsOneStatement, saveTurnValues } from './postgres-turn-statement.js';
 
-/** The turn write and conversation reads in Postgres: a turn is one statement (one round trip), a resend found by its insert. */
+/**
+ * Most turns in one group-commit statement. Like SQLite's slices, it lets the first replies leave while
+ * later turns are still being asked for; a batch also grows only as large as what gathered while the
+ * pool's connections were busy.
+ */
+const MAX_TURNS_PER_BATCH = 128;
+
+/**
+ * The turn write and conversation reads in Postgres: turns of different conversations are group-committed,
+ * a batch of them in one statement (one round trip, one commit), a resend found by its insert.
+ */
 export class PostgresTurnStore implements TurnStore {
-  constructor(private readonly connection: PostgresConnection) {}
+  private readonly group: PostgresGroupCommit<TurnWrite, SaveTurnOutcome>;
+
+  constructor(private readonly connection: PostgresConnection) {
+    this.group = new PostgresGroupCommit(connection, saveTurns, { maxBatch: MAX_TURNS_PER_BATCH, keyOf: (write) => write.conversation.id });
+  }
+
+  /** Resolves once every queued turn has been committed or has failed. */
+  drain(): Promise<void> {
+    return this.group.drain();
+  }
 
   async getConversation(id: string): Promise<Conversation | null> {
     const rows = await this.connection.query('candor_get_conversation', `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [id]);
@@ -38,10 +59,7 @@ export class PostgresTurnStore implements TurnStore {
   }
 
   async saveTurn(write: TurnWrite): Promise<SaveTurnOutcome> {
-    if (fitsOneStatement(write)) {
-      const rows = await this.connection.query('candor_save_turn', SAVE_TURN_SQL, saveTurnValues(write));
-      return rows[0]?.is_new === true ? 'stored' : 'duplicate';
-    }
+    if (fitsOneStatement(write)) return this.group.write(write);
     return this.saveTurnStatementByStatement(write);
   }
 
@@ -77,4 +95,11 @@ export class PostgresTurnStore implements TurnStore {
     );
     return rows.map(messageFromRow);
   }
+}
+
+/** Writes a batch of turns in one statement; each turn's outcome, in the batch's order. */
+async function saveTurns(client: PoolClient, writes: readonly TurnWrite[]): Promise<SaveTurnOutcome[]> {
+  const { rows } = await client.query({ name: 'candor_save_turn', text: SAVE_TURN_SQL, values: saveTurnValues(writes) });
+  const stored = new Set(rows.map((row) => Number(row.turn)));
+  return writes.map((_, turn) => (stored.has(turn) ? 'stored' : 'duplicate'));
 }

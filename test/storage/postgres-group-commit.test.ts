@@ -1,0 +1,140 @@
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CandorError } from '../../src/core/candor-error.js';
+import { migratePostgres } from '../../src/storage/postgres/migrations.js';
+import { PostgresConnection } from '../../src/storage/postgres/postgres-connection.js';
+import { PostgresTurnStore } from '../../src/storage/postgres/postgres-turn-store.js';
+import { aConversation, aMessage, anExplanation, aTurn, at } from './conversation-store.contract.js';
+import { openTestSchemas, TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
+
+// Every statement a pooled client sends is one round trip; a statement sent outside BEGIN/COMMIT is one commit.
+const sent: string[] = [];
+
+class CountingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const send = this.query.bind(this) as (...args: unknown[]) => unknown;
+    this.query = ((...args: unknown[]) => {
+      const first = args[0];
+      sent.push(typeof first === 'string' ? first : String((first as { name?: string; text?: string }).name ?? (first as { text?: string }).text));
+      return send(...args);
+    }) as pg.Client['query'];
+  }
+}
+
+let schemas: TestSchemas;
+let pool: pg.Pool;
+let turns: PostgresTurnStore;
+
+beforeAll(async () => {
+  schemas = await openTestSchemas(TEST_DATABASE_URL);
+  const schema = schemas.next();
+  pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 4, options: `-c search_path=${schema}`, Client: CountingClient });
+  const connection = new PostgresConnection(pool);
+  await connection.withClient((client) => migratePostgres(client, schema));
+  turns = new PostgresTurnStore(connection);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await schemas?.dropAll();
+});
+
+beforeEach(() => {
+  sent.length = 0;
+});
+
+/** A customer turn: its message with a client id, one bot reply and an audit record. */
+function customerTurn(conversationId: string, clientId: string, tag: string) {
+  return aTurn(conversationId, {
+    conversation: aConversation(conversationId, { lastIntent: `intent-${tag}`, updatedAt: at(10) }),
+    messages: [aMessage(`m-${tag}`, conversationId, { clientMessageId: clientId }), aMessage(`b-${tag}`, conversationId, { author: 'bot' })],
+    explanations: [anExplanation(`e-${tag}`, conversationId)],
+  });
+}
+
+/** The transactions that wrote the conversations' messages (xmin: one per commit). */
+async function writingTransactions(conversationIds: string[]): Promise<number> {
+  const { rows } = await pool.query('SELECT count(DISTINCT xmin::text) AS n FROM messages WHERE conversation_id = ANY($1)', [conversationIds]);
+  sent.length = 0;
+  return Number(rows[0].n);
+}
+
+describe('group commit of turns on Postgres', () => {
+  it('writes the turns of different conversations asked for together in one statement and one commit', async () => {
+    const ids = ['g1-a', 'g1-b', 'g1-c', 'g1-d', 'g1-e'];
+    const outcomes = await Promise.all(ids.map((id) => turns.saveTurn(customerTurn(id, 'client-1', id))));
+    expect(outcomes).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
+    expect(sent).toEqual(['candor_save_turn']);
+    expect(await writingTransactions(ids)).toBe(1);
+    for (const id of ids) {
+      expect((await turns.listMessages(id)).map((message) => message.id)).toEqual([`m-${id}`, `b-${id}`]);
+      expect((await turns.getConversation(id))?.lastIntent).toBe(`intent-${id}`);
+    }
+  });
+
+  it('answers duplicate for a resend in a batch, for that turn only, and stores nothing of it', async () => {
+    expect(await turns.saveTurn(customerTurn('g2-a', 'client-1', 'g2-a1'))).toBe('stored');
+    sent.length = 0;
+    const resend = aTurn('g2-a', {
+      conversation: aConversation('g2-a', { lastIntent: 'changed-by-resend', updatedAt: at(20) }),
+      messages: [aMessage('m-g2-a2', 'g2-a', { clientMessageId: 'client-1' }), aMessage('b-g2-a2', 'g2-a', { author: 'bot' })],
+      explanations: [anExplanation('e-g2-a2', 'g2-a')],
+    });
+    const outcomes = await Promise.all([turns.saveTurn(customerTurn('g2-b', 'client-1', 'g2-b')), turns.saveTurn(resend), turns.saveTurn(customerTurn('g2-c', 'client-1', 'g2-c'))]);
+    expect(outcomes).toEqual(['stored', 'duplicate', 'stored']);
+    expect(sent).toEqual(['candor_save_turn']);
+    expect((await turns.listMessages('g2-a')).map((message) => message.id)).toEqual(['m-g2-a1', 'b-g2-a1']);
+    expect((await turns.getConversation('g2-a'))?.lastIntent).toBe('intent-g2-a1');
+    expect((await pool.query("SELECT id FROM explanations WHERE conversation_id = 'g2-a'")).rows.map((row) => row.id)).toEqual(['e-g2-a1']);
+    expect((await turns.listMessages('g2-c')).map((message) => message.id)).toEqual(['m-g2-c', 'b-g2-c']);
+  });
+
+  it('fails a failing turn alone: the batch is tried again turn by turn and the others are stored', async () => {
+    await turns.saveTurn(customerTurn('g3-x', 'client-1', 'g3-x'));
+    // Its bot message reuses a stored message id: a unique violation, a bug rather than an outage.
+    const failing = aTurn('g3-b', {
+      conversation: aConversation('g3-b'),
+      messages: [aMessage('m-g3-b', 'g3-b', { clientMessageId: 'client-1' }), aMessage('b-g3-x', 'g3-b', { author: 'bot' })],
+    });
+    sent.length = 0;
+    const settled = await Promise.allSettled([
+      turns.saveTurn(customerTurn('g3-a', 'client-1', 'g3-a')),
+      turns.saveTurn(failing),
+      turns.saveTurn(customerTurn('g3-c', 'client-1', 'g3-c')),
+    ]);
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const failure = (settled[1] as PromiseRejectedResult).reason;
+    expect(failure).toBeInstanceOf(CandorError);
+    expect((failure as CandorError).code).toBe('internal');
+    // The batch, then each of its three turns alone.
+    expect(sent).toEqual(['candor_save_turn', 'candor_save_turn', 'candor_save_turn', 'candor_save_turn']);
+    expect((await turns.listMessages('g3-a')).map((message) => message.id)).toEqual(['m-g3-a', 'b-g3-a']);
+    expect((await turns.listMessages('g3-c')).map((message) => message.id)).toEqual(['m-g3-c', 'b-g3-c']);
+    expect(await turns.getConversation('g3-b')).toBeNull();
+    expect(await turns.listMessages('g3-b')).toEqual([]);
+  });
+
+  it('never puts two turns of one conversation in a batch: the second goes in the next, in order', async () => {
+    const outcomes = await Promise.all([
+      turns.saveTurn(customerTurn('g4-a', 'client-1', 'g4-a1')),
+      turns.saveTurn(customerTurn('g4-b', 'client-1', 'g4-b')),
+      turns.saveTurn(customerTurn('g4-a', 'client-2', 'g4-a2')),
+    ]);
+    expect(outcomes).toEqual(['stored', 'stored', 'stored']);
+    expect(sent).toEqual(['candor_save_turn', 'candor_save_turn']);
+    expect((await turns.listMessages('g4-a')).map((message) => message.id)).toEqual(['m-g4-a1', 'b-g4-a1', 'm-g4-a2', 'b-g4-a2']);
+    expect((await turns.getConversation('g4-a'))?.lastIntent).toBe('intent-g4-a2');
+  });
+
+  it('resolves each turn only once its batch is committed: another connection sees it at once', async () => {
+    const ids = ['g5-a', 'g5-b', 'g5-c'];
+    await Promise.all(
+      ids.map(async (id) => {
+        await turns.saveTurn(customerTurn(id, 'client-1', id));
+        const other = await pool.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [id]);
+        expect(Number(other.rows[0].n)).toBe(2);
+      }),
+    );
+  });
+});
