@@ -4,6 +4,7 @@ import { CandorError } from '../../core/candor-error.js';
 import { InProcessConversationLock } from '../../core/in-process-conversation-lock.js';
 import type { ConversationLock } from '../../core/ports/conversation-lock.js';
 import type { Logger } from '../../core/ports/logger.js';
+import { PostgresSharedLockSession } from './postgres-shared-lock-session.js';
 
 /** How to reach Postgres for conversation locks. */
 export interface PostgresLockOptions {
@@ -24,14 +25,19 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Runs the turns of one conversation one at a time across instances, with a session-level
- * `pg_advisory_lock(namespace, hashtext(conversationId))` held on a dedicated pooled connection for the
- * length of the work. Its pool is its own: holding locks must never starve the store of connections.
+ * `pg_advisory_lock(namespace, hashtext(conversationId))` held for the length of the work. Usually the
+ * lock is taken without waiting on a connection shared by every conversation (see
+ * PostgresSharedLockSession: one round trip for all the locks of a turn of the event loop, and its
+ * unlocks); when another instance holds or waits for the conversation, the turn waits its turn on a
+ * dedicated pooled connection, up to `waitMs`. The pool is its own: holding locks must never starve
+ * the store of connections.
  */
 export class PostgresConversationLock implements ConversationLock {
   private readonly pool: pg.Pool;
   private readonly waitMs: number;
   // Turns of one conversation in this instance queue here first, so they do not each hold a connection while waiting.
   private readonly local = new InProcessConversationLock();
+  private readonly shared: PostgresSharedLockSession;
 
   constructor(options: PostgresLockOptions) {
     this.waitMs = options.waitMs ?? 15_000;
@@ -40,18 +46,32 @@ export class PostgresConversationLock implements ConversationLock {
       max: options.poolMax ?? 10,
       connectionTimeoutMillis: this.waitMs,
       application_name: 'candor-lock',
+      // Set at connection start, so waiting for a lock costs no statement of its own.
+      options: `-c lock_timeout=${Math.trunc(this.waitMs)}`,
     });
     this.pool.on('error', (error: Error & { code?: string }) => {
       options.logger?.warn({ code: error.code ?? null }, 'postgres lock pool: idle connection failed');
     });
+    this.shared = new PostgresSharedLockSession(this.pool, LOCK_NAMESPACE);
   }
 
   async withLock<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
-    return this.local.withLock(conversationId, () => this.withSessionLock(conversationId, work));
+    return this.local.withLock(conversationId, async () => {
+      const heldOn = await this.shared.tryLock(conversationId);
+      if (heldOn === null) return this.withSessionLock(conversationId, work);
+      try {
+        return await work();
+      } finally {
+        // Not awaited: the unlock goes with the next batch. The next turn of this conversation here may
+        // be asked for before it is sent; its lock on the same connection then counts up, not waits.
+        this.shared.unlock(conversationId, heldOn);
+      }
+    });
   }
 
   /** Ends the lock pool; locks still held are released as their connections close. */
   async close(): Promise<void> {
+    this.shared.close();
     if (!this.pool.ended) await this.pool.end();
   }
 
@@ -100,7 +120,6 @@ export class PostgresConversationLock implements ConversationLock {
 
   private async acquire(client: PoolClient, conversationId: string): Promise<void> {
     try {
-      await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${this.waitMs}ms`]);
       await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, conversationId]);
     } catch (error) {
       if (error instanceof pg.DatabaseError && error.code === LOCK_NOT_AVAILABLE) {
