@@ -74,4 +74,37 @@ describe('PostgresDeliverySignal', () => {
       await admin.end();
     }
   });
+
+  it('ignores its own announcements: the instance that announced a reply has sent it to its sockets already', async () => {
+    const a = await anInstance('self');
+    const b = await anInstance('peer');
+    a.signal.watch('web:cust-self');
+    b.signal.watch('web:cust-self');
+    await a.signal.announce('web:cust-self');
+    await until(() => b.events.length === 1);
+    await sleep(150);
+    expect(b.events).toEqual(['web:cust-self']);
+    expect(a.events).toEqual([]);
+    await b.signal.announce('web:cust-self');
+    await until(() => a.events.length === 1);
+    expect(a.events).toEqual(['web:cust-self']);
+  });
+
+  it('sends the announcements asked for together in one statement, from one backend, in their order', async () => {
+    const a = await anInstance('batch');
+    const spy = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await spy.connect();
+    const heard: Array<{ payload: string; processId: number }> = [];
+    spy.on('notification', (message) => heard.push({ payload: message.payload ?? '', processId: message.processId }));
+    await spy.query(`LISTEN "candor_delivery_${schema}"`);
+    try {
+      const recipients = ['web:b1', 'web:b2', 'web:b3', 'web:b4', 'web:b5'];
+      await Promise.all(recipients.map((recipient) => a.signal.announce(recipient)));
+      await until(() => heard.length === recipients.length);
+      expect(heard.map((message) => message.payload)).toEqual(recipients.map(deliveryKey));
+      expect(new Set(heard.map((message) => message.processId)).size).toBe(1);
+    } finally {
+      await spy.end();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CandorError } from '../../src/core/candor-error.js';
 import { migratePostgres } from '../../src/storage/postgres/migrations.js';
 import { PostgresConnection } from '../../src/storage/postgres/postgres-connection.js';
+import { PostgresDeliveryStore } from '../../src/storage/postgres/postgres-delivery-store.js';
 import { PostgresTurnStore } from '../../src/storage/postgres/postgres-turn-store.js';
 import { aConversation, aMessage, anExplanation, aTurn, at } from './conversation-store.contract.js';
 import { openTestSchemas, TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
@@ -25,6 +26,7 @@ class CountingClient extends pg.Client {
 let schemas: TestSchemas;
 let pool: pg.Pool;
 let turns: PostgresTurnStore;
+let deliveries: PostgresDeliveryStore;
 
 beforeAll(async () => {
   schemas = await openTestSchemas(TEST_DATABASE_URL);
@@ -33,6 +35,7 @@ beforeAll(async () => {
   const connection = new PostgresConnection(pool);
   await connection.withClient((client) => migratePostgres(client, schema));
   turns = new PostgresTurnStore(connection);
+  deliveries = new PostgresDeliveryStore(connection);
 });
 
 afterAll(async () => {
@@ -136,5 +139,43 @@ describe('group commit of turns on Postgres', () => {
         expect(Number(other.rows[0].n)).toBe(2);
       }),
     );
+  });
+});
+
+describe('group commit of kept replies and acknowledgements on Postgres', () => {
+  const reply = (recipient: string, id: string) => ({ id, recipient, payload: { type: 'reply', id, text: `text of ${id}` }, createdAt: at(30) });
+
+  it('keeps the replies and records the acknowledgements asked for together in one statement and one commit', async () => {
+    await deliveries.enqueueDelivery(reply('d1-a', 'r-a1'));
+    sent.length = 0;
+    await Promise.all([
+      deliveries.enqueueDelivery(reply('d1-b', 'r-b1')),
+      deliveries.enqueueDelivery({ ...reply('d1-c', 'r-c1'), payloadJson: JSON.stringify(reply('d1-c', 'r-c1').payload) }),
+      deliveries.ackDelivery('d1-a', 'r-a1'),
+      deliveries.enqueueDelivery(reply('d1-a', 'r-a2')),
+    ]);
+    expect(sent).toEqual(['candor_write_deliveries']);
+    expect((await deliveries.listPendingDeliveries('d1-a')).map((delivery) => delivery.id)).toEqual(['r-a2']);
+    expect((await deliveries.listPendingDeliveries('d1-b')).map((delivery) => delivery.payload)).toEqual([reply('d1-b', 'r-b1').payload]);
+    expect((await deliveries.listPendingDeliveries('d1-c')).map((delivery) => delivery.payload)).toEqual([reply('d1-c', 'r-c1').payload]);
+    const acked = await deliveries.listPendingDeliveries('d1-a', { includeAckedSince: at(0) });
+    expect(acked.map((delivery) => [delivery.id, delivery.ackedAt !== undefined])).toEqual([
+      ['r-a1', true],
+      ['r-a2', false],
+    ]);
+  });
+
+  it('fails a keep that cannot be stored alone, and keeps the others of its batch', async () => {
+    sent.length = 0;
+    const settled = await Promise.allSettled([
+      deliveries.enqueueDelivery(reply('d2-a', 'r-a1')),
+      deliveries.enqueueDelivery({ ...reply('d2-b', 'r-b1'), payloadJson: '{"not json' }),
+      deliveries.enqueueDelivery(reply('d2-c', 'r-c1')),
+    ]);
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(sent).toHaveLength(4);
+    expect((await deliveries.listPendingDeliveries('d2-a')).map((delivery) => delivery.id)).toEqual(['r-a1']);
+    expect(await deliveries.listPendingDeliveries('d2-b')).toEqual([]);
+    expect((await deliveries.listPendingDeliveries('d2-c')).map((delivery) => delivery.id)).toEqual(['r-c1']);
   });
 });

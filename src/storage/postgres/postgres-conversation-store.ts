@@ -166,8 +166,8 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async close(): Promise<void> {
-    // Turns queued for a group commit are written (or fail) before the pool ends.
-    await this.turns.drain();
+    // Turns, keeps and acknowledgements queued for a group commit are written (or fail) before the pool ends.
+    await Promise.all([this.turns.drain(), this.deliveries.drain()]);
     await this.connection.close();
   }
 }

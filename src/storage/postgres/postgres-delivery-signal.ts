@@ -3,6 +3,8 @@ import pg from 'pg';
 import type { DeliverySignal, DeliverySignalHandlers } from '../../core/ports/delivery-signal.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.js';
 import { quoteIdentifier } from './migrations.js';
+import { PostgresConnection } from './postgres-connection.js';
+import { PostgresGroupCommit } from './postgres-group-commit.js';
 
 /** How to reach Postgres for delivery signals. */
 export interface PostgresDeliverySignalOptions {
@@ -30,16 +32,28 @@ export function deliveryKey(recipient: string): string {
   return createHash('sha256').update(`candor.delivery\u0000${recipient}`).digest('base64url').slice(0, 22);
 }
 
+/** Most announcements in one statement. */
+const MAX_ANNOUNCEMENTS_PER_BATCH = 128;
+
+/** Every announcement of a batch in one statement (one commit); Postgres drops a repeated payload within it. */
+const ANNOUNCE_SQL = 'SELECT pg_notify($1, key) FROM unnest($2::text[]) WITH ORDINALITY AS a(key, n) ORDER BY n';
+
 /**
  * Signals kept replies between instances with `NOTIFY <channel>, '<opaque recipient key>'` on a
- * small pool, and hears them on one dedicated `LISTEN` connection that reconnects with backoff
- * after a failure or a database restart and then asks for a re-scan (a NOTIFY sent meanwhile is lost).
+ * small pool, the announcements of a turn of the event loop in one statement, and hears them on one
+ * dedicated `LISTEN` connection that reconnects with backoff after a failure or a database restart and
+ * then asks for a re-scan (a NOTIFY sent meanwhile is lost). It ignores its own announcements (told
+ * apart by the notifying backend's process id): the instance that announces a reply has sent it to its
+ * own sockets already, so re-reading the conversation's kept replies would find nothing new.
  */
 export class PostgresDeliverySignal implements DeliverySignal {
   private readonly options: PostgresDeliverySignalOptions;
   private readonly channel: string;
   private readonly logger: Logger;
   private readonly notifier: pg.Pool;
+  private readonly announcements: PostgresGroupCommit<string, void>;
+  /** Process ids of the notifier pool's backends: a notification from one of them is this instance's own. */
+  private readonly ownBackends = new Set<number>();
   private readonly watched = new Map<string, string>();
   private handlers: DeliverySignalHandlers | null = null;
   private listener: pg.Client | null = null;
@@ -62,6 +76,17 @@ export class PostgresDeliverySignal implements DeliverySignal {
     this.notifier.on('error', (error: Error & { code?: string }) => {
       this.logger.warn({ code: error.code ?? null }, 'postgres notify pool: idle connection failed');
     });
+    this.notifier.on('connect', (client) => this.ownBackends.add(backendOf(client)));
+    this.notifier.on('remove', (client) => this.ownBackends.delete(backendOf(client)));
+    const channel = this.channel.slice(1, -1);
+    this.announcements = new PostgresGroupCommit<string, void>(
+      new PostgresConnection(this.notifier),
+      async (client, keys) => {
+        await client.query({ name: 'candor_announce', text: ANNOUNCE_SQL, values: [channel, keys] });
+        return keys.map(() => undefined);
+      },
+      { maxBatch: MAX_ANNOUNCEMENTS_PER_BATCH },
+    );
   }
 
   async start(handlers: DeliverySignalHandlers): Promise<void> {
@@ -70,7 +95,7 @@ export class PostgresDeliverySignal implements DeliverySignal {
   }
 
   async announce(recipient: string): Promise<void> {
-    await this.notifier.query('SELECT pg_notify($1, $2)', [this.channel.slice(1, -1), deliveryKey(recipient)]);
+    await this.announcements.write(deliveryKey(recipient));
   }
 
   watch(recipient: string): void {
@@ -93,6 +118,7 @@ export class PostgresDeliverySignal implements DeliverySignal {
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => undefined);
+    await this.announcements.drain();
     if (!this.notifier.ended) await this.notifier.end();
   }
 
@@ -118,6 +144,7 @@ export class PostgresDeliverySignal implements DeliverySignal {
     client.on('end', () => lose(undefined));
     client.on('notification', (message) => {
       if (message.channel !== this.channel.slice(1, -1) || message.payload === undefined) return;
+      if (this.ownBackends.has(message.processId)) return;
       const recipient = this.watched.get(message.payload);
       if (recipient !== undefined) this.handlers?.onPending(recipient);
     });
@@ -152,4 +179,9 @@ export class PostgresDeliverySignal implements DeliverySignal {
     }, delay);
     this.reconnectTimer.unref();
   }
+}
+
+/** The server process id of a pooled client (pg sets it at connection start; the typings leave it out). */
+function backendOf(client: pg.PoolClient): number {
+  return (client as pg.PoolClient & { processID?: number }).processID ?? -1;
 }
