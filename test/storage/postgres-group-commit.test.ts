@@ -130,6 +130,23 @@ describe('group commit of turns on Postgres', () => {
     expect((await turns.getConversation('g4-a'))?.lastIntent).toBe('intent-g4-a2');
   });
 
+  it('reads the states of turns asked for together in one statement: the conversation, or null, and whether the message is a resend', async () => {
+    await turns.saveTurn(customerTurn('g6-a', 'client-1', 'g6-a'));
+    sent.length = 0;
+    const [known, resent, unknown, noClientId] = await Promise.all([
+      turns.loadTurnState('g6-a', 'client-2'),
+      turns.loadTurnState('g6-a', 'client-1'),
+      turns.loadTurnState('g6-none', 'client-1'),
+      turns.loadTurnState('g6-a', null),
+    ]);
+    expect(sent).toEqual(['candor_load_turn_states']);
+    expect(known).toEqual({ conversation: await turns.getConversation('g6-a'), hasClientMessage: false });
+    expect(known.conversation?.lastIntent).toBe('intent-g6-a');
+    expect(resent.hasClientMessage).toBe(true);
+    expect(unknown).toEqual({ conversation: null, hasClientMessage: false });
+    expect(noClientId.hasClientMessage).toBe(false);
+  });
+
   it('resolves each turn only once its batch is committed: another connection sees it at once', async () => {
     const ids = ['g5-a', 'g5-b', 'g5-c'];
     await Promise.all(

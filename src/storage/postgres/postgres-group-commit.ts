@@ -25,7 +25,8 @@ interface QueuedWrite<Write, Outcome> {
  * formed when a connection is free, not when the first write arrives: while every connection waits
  * on a commit, writes gather, and the batch grows with the load without a tuned delay. Each caller's
  * promise resolves only once its write is committed. A statement that fails for a reason other than
- * an outage is run again write by write, so a failing write fails alone.
+ * an outage is run again write by write, so a failing write fails alone. The reads that start turns
+ * are batched the same way (a read is then a "write" that commits nothing).
  */
 export class PostgresGroupCommit<Write, Outcome> {
   private queued: Array<QueuedWrite<Write, Outcome>> = [];

@@ -20,14 +20,17 @@ const MAX_TURNS_PER_BATCH = 128;
  */
 export class PostgresTurnStore implements TurnStore {
   private readonly group: PostgresGroupCommit<TurnWrite, SaveTurnOutcome>;
+  /** The reads that start turns, batched the same way: many turns' states in one round trip. */
+  private readonly turnStates: PostgresGroupCommit<TurnStateRequest, TurnState>;
 
   constructor(private readonly connection: PostgresConnection) {
     this.group = new PostgresGroupCommit(connection, saveTurns, { maxBatch: MAX_TURNS_PER_BATCH, keyOf: (write) => write.conversation.id });
+    this.turnStates = new PostgresGroupCommit(connection, loadTurnStates, { maxBatch: MAX_TURNS_PER_BATCH });
   }
 
   /** Resolves once every queued turn has been committed or has failed. */
-  drain(): Promise<void> {
-    return this.group.drain();
+  async drain(): Promise<void> {
+    await Promise.all([this.group.drain(), this.turnStates.drain()]);
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
@@ -36,17 +39,7 @@ export class PostgresTurnStore implements TurnStore {
   }
 
   async loadTurnState(conversationId: string, clientMessageId: string | null): Promise<TurnState> {
-    const rows = await this.connection.query(
-      'candor_load_turn_state',
-      `SELECT ${CONVERSATION_COLUMNS}, ($2::text IS NOT NULL AND EXISTS (
-         SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = $2)) AS has_client_message
-       FROM conversations c WHERE c.id = $1`,
-      [conversationId, clientMessageId],
-    );
-    const row = rows[0];
-    // No conversation means no message of it either (messages reference their conversation).
-    if (!row) return { conversation: null, hasClientMessage: false };
-    return { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === true };
+    return this.turnStates.write({ conversationId, clientMessageId });
   }
 
   async hasClientMessage(conversationId: string, clientMessageId: string): Promise<boolean> {
@@ -95,6 +88,33 @@ export class PostgresTurnStore implements TurnStore {
     );
     return rows.map(messageFromRow);
   }
+}
+
+/** What a turn reads first: its conversation, and whether its client message id is already stored. */
+interface TurnStateRequest {
+  conversationId: string;
+  clientMessageId: string | null;
+}
+
+/** The state of each requested turn, in one statement; a conversation not stored yet comes back as nulls. */
+const LOAD_TURN_STATES_SQL = `
+  SELECT ${CONVERSATION_COLUMNS}, (r.client_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.client_message_id = r.client_id)) AS has_client_message
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(conversation_id, client_id, n)
+  LEFT JOIN conversations c ON c.id = r.conversation_id
+  ORDER BY r.n`;
+
+/** Reads a batch of turn states in one statement, in the batch's order. */
+async function loadTurnStates(client: PoolClient, requests: readonly TurnStateRequest[]): Promise<TurnState[]> {
+  const { rows } = await client.query({
+    name: 'candor_load_turn_states',
+    text: LOAD_TURN_STATES_SQL,
+    values: [requests.map((request) => request.conversationId), requests.map((request) => request.clientMessageId)],
+  });
+  return rows.map((row) =>
+    // No conversation means no message of it either (messages reference their conversation).
+    row.id === null ? { conversation: null, hasClientMessage: false } : { conversation: conversationFromRow(row), hasClientMessage: row.has_client_message === true },
+  );
 }
 
 /** Writes a batch of turns in one statement; each turn's outcome, in the batch's order. */
