@@ -5,16 +5,23 @@ import type { PostgresConnection } from './postgres-connection.js';
 import { PostgresGroupCommit } from './postgres-group-commit.js';
 
 /** A reply to keep, or an acknowledgement to record, waiting for the next group commit. */
-type DeliveryWrite = { keep: PendingDelivery } | { ack: { recipient: string; id: string; at: number } };
+type DeliveryWrite = { keep: PendingDelivery } | { ack: { recipient: string; id: string } };
 
 /** Most keeps and acknowledgements in one statement (as for turns). */
 const MAX_DELIVERY_WRITES_PER_BATCH = 128;
 
+/** Acknowledged deliveries older than the keep time are forgotten at most this often per recipient (as on SQLite). */
+const FORGET_ACKED_EVERY_MS = 60_000;
+/** Recipients whose last forgetting time is remembered; the map starts over beyond this. */
+const MAX_FORGET_TIMES = 50_000;
+
 /**
  * The replies kept and the acknowledgements of a batch in one statement. A reply is kept `ON CONFLICT DO
- * NOTHING`; an acknowledgement marks its reply and forgets the recipient's replies acknowledged more
- * than a few minutes ago. The keeps and the acknowledgements of one batch never concern the same reply:
- * the web channel records an acknowledgement only after its reply is kept.
+ * NOTHING`; an acknowledgement marks its reply; the recipients due for it forget their replies
+ * acknowledged more than a few minutes ago. The keeps and the acknowledgements of one batch never
+ * concern the same reply: the web channel records an acknowledgement only after its reply is kept.
+ * Acknowledgements and recipients come as arrays, not as a jsonb record set: the planner takes a record
+ * set for 100 rows and then joined the whole table by hash to forget (a sequential scan per batch).
  */
 const WRITE_DELIVERIES_SQL = `
   WITH kept AS (
@@ -23,13 +30,11 @@ const WRITE_DELIVERIES_SQL = `
       AS d(recipient text, id text, payload jsonb, created_at timestamptz, ord int)
     ORDER BY d.ord
     ON CONFLICT (recipient, id) DO NOTHING
-  ), acks AS (
-    SELECT * FROM jsonb_to_recordset($2::jsonb) AS a(recipient text, id text, acked_at timestamptz, forget_before timestamptz)
   ), acked AS (
-    UPDATE pending_deliveries p SET acked_at = a.acked_at FROM acks a
+    UPDATE pending_deliveries p SET acked_at = $2 FROM unnest($3::text[], $4::text[]) AS a(recipient, id)
     WHERE p.recipient = a.recipient AND p.id = a.id AND p.acked_at IS NULL
   )
-  DELETE FROM pending_deliveries p USING acks a WHERE p.recipient = a.recipient AND p.acked_at < a.forget_before`;
+  DELETE FROM pending_deliveries WHERE recipient = ANY($5::text[]) AND acked_at < $6`;
 
 /**
  * Offline deliveries in Postgres: kept until acknowledged, forgotten a few minutes after. Keeps and
@@ -39,9 +44,11 @@ const WRITE_DELIVERIES_SQL = `
  */
 export class PostgresDeliveryStore implements DeliveryStore {
   private readonly group: PostgresGroupCommit<DeliveryWrite, void>;
+  /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
+  private readonly forgottenAt = new Map<string, number>();
 
   constructor(private readonly connection: PostgresConnection) {
-    this.group = new PostgresGroupCommit(connection, writeDeliveries, { maxBatch: MAX_DELIVERY_WRITES_PER_BATCH });
+    this.group = new PostgresGroupCommit(connection, (client, writes) => this.writeDeliveries(client, writes), { maxBatch: MAX_DELIVERY_WRITES_PER_BATCH });
   }
 
   async enqueueDelivery(delivery: PendingDelivery): Promise<void> {
@@ -60,21 +67,23 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async ackDelivery(recipient: string, id: string): Promise<void> {
-    await this.group.write({ ack: { recipient, id, at: Date.now() } });
+    await this.group.write({ ack: { recipient, id } });
   }
 
   /** Resolves once every queued keep and acknowledgement has been committed or has failed. */
   drain(): Promise<void> {
     return this.group.drain();
   }
-}
 
-/** Writes a batch of keeps and acknowledgements in one statement. */
-async function writeDeliveries(client: PoolClient, writes: readonly DeliveryWrite[]): Promise<void[]> {
-  const kept: string[] = [];
-  const acks: unknown[] = [];
-  for (const write of writes) {
-    if ('keep' in write) {
+  /** Writes a batch of keeps and acknowledgements in one statement. */
+  private async writeDeliveries(client: PoolClient, writes: readonly DeliveryWrite[]): Promise<void[]> {
+    const kept: string[] = [];
+    const acked: Array<{ recipient: string; id: string }> = [];
+    for (const write of writes) {
+      if ('ack' in write) {
+        acked.push(write.ack);
+        continue;
+      }
       const { keep } = write;
       // The payload is usually serialised already (the same JSON is sent): it is spliced in, not parsed and serialised again.
       const payload = keep.payloadJson ?? JSON.stringify(keep.payload);
@@ -82,16 +91,32 @@ async function writeDeliveries(client: PoolClient, writes: readonly DeliveryWrit
         `{"recipient":${JSON.stringify(keep.recipient)},"id":${JSON.stringify(keep.id)},"payload":${payload},` +
           `"created_at":"${toIsoInstant(keep.createdAt)}","ord":${kept.length}}`,
       );
-    } else {
-      const { ack } = write;
-      acks.push({
-        recipient: ack.recipient,
-        id: ack.id,
-        acked_at: new Date(ack.at).toISOString(),
-        forget_before: new Date(ack.at - ACKED_DELIVERY_KEEP_MS).toISOString(),
-      });
     }
+    const now = Date.now();
+    await client.query({
+      name: 'candor_write_deliveries',
+      text: WRITE_DELIVERIES_SQL,
+      values: [
+        `[${kept.join(',')}]`,
+        new Date(now).toISOString(),
+        acked.map((ack) => ack.recipient),
+        acked.map((ack) => ack.id),
+        this.recipientsDueForForgetting(acked, now),
+        new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString(),
+      ],
+    });
+    return writes.map(() => undefined);
   }
-  await client.query({ name: 'candor_write_deliveries', text: WRITE_DELIVERIES_SQL, values: [`[${kept.join(',')}]`, JSON.stringify(acks)] });
-  return writes.map(() => undefined);
+
+  /** Forgetting scans the recipient's rows, so it runs once a minute per recipient, not on every acknowledgement. */
+  private recipientsDueForForgetting(acked: ReadonlyArray<{ recipient: string }>, now: number): string[] {
+    const due = new Set<string>();
+    for (const { recipient } of acked) {
+      if (now - (this.forgottenAt.get(recipient) ?? 0) < FORGET_ACKED_EVERY_MS) continue;
+      if (this.forgottenAt.size >= MAX_FORGET_TIMES) this.forgottenAt.clear();
+      this.forgottenAt.set(recipient, now);
+      due.add(recipient);
+    }
+    return [...due];
+  }
 }
