@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CandorError } from '../../src/core/candor-error.js';
 import { migratePostgres } from '../../src/storage/postgres/migrations.js';
 import { PostgresConnection } from '../../src/storage/postgres/postgres-connection.js';
+import { PostgresConversationStore } from '../../src/storage/postgres/postgres-conversation-store.js';
 import { PostgresDeliveryStore } from '../../src/storage/postgres/postgres-delivery-store.js';
 import { PostgresTurnStore } from '../../src/storage/postgres/postgres-turn-store.js';
 import { aConversation, aMessage, anExplanation, aTurn, at } from './conversation-store.contract.js';
@@ -194,5 +195,29 @@ describe('group commit of kept replies and acknowledgements on Postgres', () => 
     expect((await deliveries.listPendingDeliveries('d2-a')).map((delivery) => delivery.id)).toEqual(['r-a1']);
     expect(await deliveries.listPendingDeliveries('d2-b')).toEqual([]);
     expect((await deliveries.listPendingDeliveries('d2-c')).map((delivery) => delivery.id)).toEqual(['r-c1']);
+  });
+});
+
+describe('closing a Postgres store with writes queued for a group commit', () => {
+  it('commits the queued turns, keeps and acknowledgements before the pool ends', async () => {
+    const schema = schemas.next();
+    const store = await PostgresConversationStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    await store.enqueueDelivery({ id: 'r-old', recipient: 'close-a', payload: { n: 0 }, createdAt: at(30) });
+    // Asked for and not awaited: close() must not end the pool under them.
+    const writes = Promise.all([
+      store.saveTurn(customerTurn('close-a', 'client-1', 'close-a')),
+      store.saveTurn(customerTurn('close-b', 'client-1', 'close-b')),
+      store.enqueueDelivery({ id: 'r-new', recipient: 'close-a', payload: { n: 1 }, createdAt: at(31) }),
+      store.ackDelivery('close-a', 'r-old'),
+    ]);
+    await store.close();
+    expect(await writes).toEqual(['stored', 'stored', undefined, undefined]);
+    const reopened = await PostgresConversationStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    try {
+      expect((await reopened.listMessages('close-b')).map((message) => message.id)).toEqual(['m-close-b', 'b-close-b']);
+      expect((await reopened.listPendingDeliveries('close-a')).map((delivery) => delivery.id)).toEqual(['r-new']);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -51,7 +51,12 @@ export class PostgresGroupCommit<Write, Outcome> {
   /** Resolves once every queued write has been committed or has failed (before the pool is closed). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0 || this.queued.length > 0) {
-      if (this.inFlight.size === 0) this.startBatch();
+      if (this.inFlight.size === 0) {
+        // A batch is scheduled for the next turn of the event loop (or is now): let it start.
+        this.startBatch();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       await Promise.allSettled([...this.inFlight]);
     }
   }
