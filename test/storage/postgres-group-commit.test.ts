@@ -1,47 +1,29 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CandorError } from '../../src/core/candor-error.js';
-import { migratePostgres } from '../../src/storage/postgres/migrations.js';
-import { PostgresConnection } from '../../src/storage/postgres/postgres-connection.js';
 import { PostgresConversationStore } from '../../src/storage/postgres/postgres-conversation-store.js';
 import { PostgresDeliveryStore } from '../../src/storage/postgres/postgres-delivery-store.js';
 import { PostgresTurnStore } from '../../src/storage/postgres/postgres-turn-store.js';
 import { aConversation, aMessage, anExplanation, aTurn, at } from './conversation-store.contract.js';
-import { openTestSchemas, TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
+import { openCountingPostgres, type CountingPostgres } from '../support/counting-postgres-connection.js';
+import { TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
 
-// Every statement a pooled client sends is one round trip; a statement sent outside BEGIN/COMMIT is one commit.
-const sent: string[] = [];
-
-class CountingClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config);
-    const send = this.query.bind(this) as (...args: unknown[]) => unknown;
-    this.query = ((...args: unknown[]) => {
-      const first = args[0];
-      sent.push(typeof first === 'string' ? first : String((first as { name?: string; text?: string }).name ?? (first as { text?: string }).text));
-      return send(...args);
-    }) as pg.Client['query'];
-  }
-}
-
-let schemas: TestSchemas;
+let db: CountingPostgres;
 let pool: pg.Pool;
+let sent: string[];
+let schemas: TestSchemas;
 let turns: PostgresTurnStore;
 let deliveries: PostgresDeliveryStore;
 
 beforeAll(async () => {
-  schemas = await openTestSchemas(TEST_DATABASE_URL);
-  const schema = schemas.next();
-  pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 4, options: `-c search_path=${schema}`, Client: CountingClient });
-  const connection = new PostgresConnection(pool);
-  await connection.withClient((client) => migratePostgres(client, schema));
-  turns = new PostgresTurnStore(connection);
-  deliveries = new PostgresDeliveryStore(connection);
+  db = await openCountingPostgres({ max: 4 });
+  ({ pool, sent, schemas } = db);
+  turns = new PostgresTurnStore(db.connection);
+  deliveries = new PostgresDeliveryStore(db.connection);
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await schemas?.dropAll();
+  await db?.close();
 });
 
 beforeEach(() => {

@@ -1,45 +1,23 @@
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migratePostgres } from '../../src/storage/postgres/migrations.js';
-import { PostgresConnection } from '../../src/storage/postgres/postgres-connection.js';
 import { PostgresOutboxStore } from '../../src/storage/postgres/postgres-outbox-store.js';
 import { PostgresTurnStore } from '../../src/storage/postgres/postgres-turn-store.js';
 import { aCase, aConversation, aMessage, anExplanation, anItem, aTurn, at } from './conversation-store.contract.js';
-import { openTestSchemas, TEST_DATABASE_URL, type TestSchemas } from '../support/postgres-test-database.js';
+import { openCountingPostgres, type CountingPostgres } from '../support/counting-postgres-connection.js';
 
-// Every statement a pooled client sends to the server is one round trip; this client counts them.
-const sent: string[] = [];
-
-class CountingClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config);
-    const send = this.query.bind(this) as (...args: unknown[]) => unknown;
-    this.query = ((...args: unknown[]) => {
-      const first = args[0];
-      sent.push(typeof first === 'string' ? first : String((first as { name?: string; text?: string }).name ?? (first as { text?: string }).text));
-      return send(...args);
-    }) as pg.Client['query'];
-  }
-}
-
-let schemas: TestSchemas;
-let pool: pg.Pool;
+let db: CountingPostgres;
+let sent: string[];
 let turns: PostgresTurnStore;
 let outbox: PostgresOutboxStore;
 
 beforeAll(async () => {
-  schemas = await openTestSchemas(TEST_DATABASE_URL);
-  const schema = schemas.next();
-  pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2, options: `-c search_path=${schema}`, Client: CountingClient });
-  const connection = new PostgresConnection(pool);
-  await connection.withClient((client) => migratePostgres(client, schema));
-  turns = new PostgresTurnStore(connection);
-  outbox = new PostgresOutboxStore(connection);
+  db = await openCountingPostgres({ max: 2 });
+  ({ sent } = db);
+  turns = new PostgresTurnStore(db.connection);
+  outbox = new PostgresOutboxStore(db.connection);
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await schemas?.dropAll();
+  await db?.close();
 });
 
 beforeEach(() => {
