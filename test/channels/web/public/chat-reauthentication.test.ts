@@ -110,7 +110,9 @@ describe('token expiry after the upgrade, through the real process', () => {
 
       release();
       await page.locator('.message-bot .message-text', { hasText: String(kept['text']).slice(0, 40) }).waitFor({ timeout: 5000 });
-      // The message typed while away was sent on the renewed socket and answered.
+      // The message typed while away was sent on the renewed socket and answered: its answer marks it
+      // delivered (the kept reply, which may arrive after it, answers another message).
+      await page.locator('.message-customer[data-status="delivered"]', { hasText: 'why did my limit drop' }).waitFor({ timeout: 5000 });
       const answeredAfterTyped = () =>
         page.evaluate(() => {
           const items = [...document.querySelectorAll('#messages .message')];
