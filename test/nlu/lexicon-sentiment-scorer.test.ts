@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SentimentAnalyzer } from 'natural/lib/natural/sentiment/index.js';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { LexiconSentimentScorer } from '../../src/nlu/lexicon-sentiment-scorer.js';
+import { createUtteranceTokenizer } from '../../src/nlu/tokenize-utterance.js';
 
 describe('LexiconSentimentScorer', () => {
   const scorer = new LexiconSentimentScorer();
@@ -30,5 +35,20 @@ describe('LexiconSentimentScorer', () => {
 
   it('uses a custom Chinese lexicon when given one', () => {
     expect(new LexiconSentimentScorer({ 好极了: 4 }).score('好极了', 'zh-CN')).toBeGreaterThan(0.5);
+  });
+
+  it("scores English exactly as natural's AFINN analyser does, on every English line of intents/ and on negations and unusual words", () => {
+    const analyser = new SentimentAnalyzer('English', undefined, 'afinn');
+    const tokenizer = createUtteranceTokenizer();
+    const lines = readdirSync('intents')
+      .filter((name) => name.endsWith('.yaml'))
+      .flatMap((name) => (parse(readFileSync(join('intents', name), 'utf8')) as { examples: { en: string[] } }).examples.en);
+    lines.push("i don't hate this, never bad", 'no good neither great not terrible', 'constructor toString __proto__ hasOwnProperty', 'THIS IS AWFUL');
+    expect(lines.length).toBeGreaterThan(400);
+    for (const line of lines) {
+      const words = tokenizer.tokenize(line).words.flatMap((word) => (word.endsWith("n't") ? [word.slice(0, -3), 'not'] : [word]));
+      const reference = words.length === 0 ? 0 : Math.tanh((analyser.getSentiment(words) * words.length) / 6);
+      expect(scorer.score(line, 'en'), line).toBeCloseTo(reference, 12);
+    }
   });
 });
