@@ -11,6 +11,7 @@ import type { EscalationLimiter } from './ports/escalation-limiter.js';
 import type { IntentDirectory, IntentProfile } from './ports/intent-directory.js';
 import type { ComposedReply, ExplanationFacts, FollowUpAbout, ReplyComposer, ReplyRequest, ShownReasonRef } from './ports/reply-composer.js';
 import type { NewOutboxItem, OutboxTopic } from './outbox.js';
+import { callbackRequestedCase } from './case-transitions.js';
 import { isCallbackRequest } from './is-callback-request.js';
 import { CALLBACK_TOPIC, type ReplyEvent } from './reply.js';
 import { replyActOf } from './reply-act-of.js';
@@ -313,7 +314,7 @@ async function requestCallback(deps: ActionDependencies, draft: TurnDraft, caseI
   const waiting = await deps.store.getCase(caseId);
   if (waiting?.status === 'callback') return true;
   if (waiting?.status !== 'queued') return false;
-  draft.updatedCase = { ...waiting, status: 'callback' };
+  draft.updatedCase = callbackRequestedCase(waiting);
   draft.outbox.push(outboxItem(deps, 'case.updated', caseId, {}, now));
   return true;
 }

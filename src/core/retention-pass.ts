@@ -5,7 +5,7 @@ import type { Awaitable, RetentionPass, RetentionSteps } from './ports/retention
  * s.deleteMessagesBefore(before))`. A pass written with it runs unchanged on a synchronous store
  * (SQLite, inside one transaction) and an asynchronous one (Postgres).
  */
-export function* step<T>(call: (steps: RetentionSteps) => Awaitable<T>): Generator<(steps: RetentionSteps) => Awaitable<unknown>, T, unknown> {
+export function* step<T>(call: (steps: RetentionSteps) => Awaitable<T>): RetentionPass<T> {
   return (yield call) as T;
 }
 

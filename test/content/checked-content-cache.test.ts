@@ -79,6 +79,28 @@ describe('the checked-content cache', () => {
     expect(JSON.parse(readFileSync(join(cacheDir, name ?? ''), 'utf8'))).toHaveProperty('checked.locales');
   });
 
+  it('checks content again when the cache file is well-formed JSON but not in shape', () => {
+    const { dirs, cacheDir } = contentCopy();
+    loadContent(dirs, { cacheDir });
+    const [name] = cacheFiles(cacheDir);
+    const file = join(cacheDir, name ?? '');
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { checked: { locales: Record<string, { templateSources: unknown }> } };
+    for (const locale of Object.values(cached.checked.locales)) locale.templateSources = [['greeting/anonymous', 42]];
+    writeFileSync(file, JSON.stringify(cached));
+    expect(loadContent(dirs, { cacheDir }).locales.en.templates.get('greeting/anonymous')?.({})).toContain('Candor');
+  });
+
+  it('keeps only the cache file of the content as it is: a start after a change removes the earlier one', () => {
+    const { dirs, cacheDir } = contentCopy();
+    loadContent(dirs, { cacheDir });
+    const [first] = cacheFiles(cacheDir);
+    writeFileSync(join(dirs.templatesDir, 'en', 'greeting', 'anonymous.hbs'), 'Hello there.');
+    loadContent(dirs, { cacheDir });
+    const files = cacheFiles(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toBe(first);
+  });
+
   it('writes nothing when the cache is off', () => {
     const { dirs, cacheDir } = contentCopy();
     loadContent(dirs, { cacheDir: 'off' });

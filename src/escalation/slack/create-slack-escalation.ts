@@ -59,6 +59,12 @@ const messageEventSchema = z.object({
 
 const envelopeSchema = z.object({ event_id: z.string().min(1) });
 
+/** The message a thread hangs under, as `conversations.history` gives it: who posted it, and a card's metadata. */
+const threadParentSchema = z.object({
+  bot_id: z.string().optional(),
+  metadata: z.object({ event_type: z.string().optional(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
 /** What an agent is told when their thread reply names no case Candor knows. */
 export const NO_CASE_FOR_THREAD = 'Not sent to the customer: Candor cannot tell which case this thread belongs to. Reply in the thread under the case card.';
 
@@ -198,7 +204,8 @@ export function createSlackEscalation(deps: SlackEscalationDeps): SlackEscalatio
     let caseId = await store.findCaseIdByCard({ channel, ts: threadTs });
     if (caseId === null) {
       const history = await client.conversations.history({ channel, latest: threadTs, oldest: threadTs, inclusive: true, limit: 1, include_all_metadata: true });
-      const parent = (history.messages ?? [])[0] as { ts?: string; bot_id?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } } | undefined;
+      const found = threadParentSchema.safeParse((history.messages ?? [])[0]);
+      const parent = found.success ? found.data : undefined;
       const fromMetadata = parent?.metadata?.event_type === CARD_EVENT_TYPE ? parent.metadata.event_payload?.['case_id'] : undefined;
       if (typeof fromMetadata !== 'string') {
         const isOwnPost = parent === undefined || parent.bot_id === (await botIdentity()).botId;

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DeliveryStore, PendingDelivery } from '../../core/ports/delivery-store.js';
 import { ACKED_DELIVERY_KEEP_MS, deliveryFromRow, toIsoInstant } from '../stored-rows.js';
 import type { PostgresConnection } from './postgres-connection.js';
+import { AckedDeliveryForgetting } from '../acked-delivery-forgetting.js';
 import { PostgresGroupCommit } from './postgres-group-commit.js';
 
 /** A reply to keep, or an acknowledgement to record, waiting for the next group commit. */
@@ -10,10 +11,6 @@ type DeliveryWrite = { keep: PendingDelivery } | { ack: { recipient: string; id:
 /** Most keeps and acknowledgements in one statement (as for turns). */
 const MAX_DELIVERY_WRITES_PER_BATCH = 128;
 
-/** Acknowledged deliveries older than the keep time are forgotten at most this often per recipient (as on SQLite). */
-const FORGET_ACKED_EVERY_MS = 60_000;
-/** Recipients whose last forgetting time is remembered; the map starts over beyond this. */
-const MAX_FORGET_TIMES = 50_000;
 
 /**
  * The replies kept and the acknowledgements of a batch in one statement. A reply is kept `ON CONFLICT DO
@@ -44,8 +41,7 @@ const WRITE_DELIVERIES_SQL = `
  */
 export class PostgresDeliveryStore implements DeliveryStore {
   private readonly group: PostgresGroupCommit<DeliveryWrite, void>;
-  /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
-  private readonly forgottenAt = new Map<string, number>();
+  private readonly forgetting = new AckedDeliveryForgetting();
 
   constructor(private readonly connection: PostgresConnection) {
     this.group = new PostgresGroupCommit(connection, (client, writes) => this.writeDeliveries(client, writes), { maxBatch: MAX_DELIVERY_WRITES_PER_BATCH });
@@ -108,15 +104,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return writes.map(() => undefined);
   }
 
-  /** Forgetting scans the recipient's rows, so it runs once a minute per recipient, not on every acknowledgement. */
+  /** The acknowledging recipients due for forgetting their long-acknowledged replies (once a minute each, as on SQLite). */
   private recipientsDueForForgetting(acked: ReadonlyArray<{ recipient: string }>, now: number): string[] {
-    const due = new Set<string>();
-    for (const { recipient } of acked) {
-      if (now - (this.forgottenAt.get(recipient) ?? 0) < FORGET_ACKED_EVERY_MS) continue;
-      if (this.forgottenAt.size >= MAX_FORGET_TIMES) this.forgottenAt.clear();
-      this.forgottenAt.set(recipient, now);
-      due.add(recipient);
-    }
-    return [...due];
+    return [...new Set(acked.map((ack) => ack.recipient))].filter((recipient) => this.forgetting.isDue(recipient, now));
   }
 }

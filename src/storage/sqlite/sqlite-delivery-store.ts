@@ -1,20 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryStore, PendingDelivery } from '../../core/ports/delivery-store.js';
 import { ACKED_DELIVERY_KEEP_MS, deliveryFromRow, toIsoInstant } from '../stored-rows.js';
+import { AckedDeliveryForgetting } from '../acked-delivery-forgetting.js';
 import type { SqliteConnection } from './sqlite-connection.js';
-
-/** Acknowledged deliveries older than the keep time are forgotten at most this often per recipient. */
-const FORGET_ACKED_EVERY_MS = 60_000;
-/** Recipients whose last forgetting time is remembered; the map starts over beyond this. */
-const MAX_FORGET_TIMES = 50_000;
 
 type Row = Record<string, unknown>;
 
 /** Offline deliveries in SQLite: kept and acknowledged in the group commit, forgotten a few minutes after. */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
-  /** When each recipient's long-acknowledged deliveries were last forgotten (epoch ms). */
-  private readonly forgottenAt = new Map<string, number>();
+  private readonly forgetting = new AckedDeliveryForgetting();
 
   constructor(private readonly connection: SqliteConnection) {
     this.sql = prepareStatements(connection.db);
@@ -35,10 +30,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const now = Date.now();
     return this.connection.writeInGroup(() => {
       this.sql.ackDelivery.run(new Date(now).toISOString(), recipient, id);
-      // Forgetting scans the recipient's rows, so it runs once a minute per recipient, not on every ack.
-      if (now - (this.forgottenAt.get(recipient) ?? 0) < FORGET_ACKED_EVERY_MS) return;
-      if (this.forgottenAt.size >= MAX_FORGET_TIMES) this.forgottenAt.clear();
-      this.forgottenAt.set(recipient, now);
+      if (!this.forgetting.isDue(recipient, now)) return;
       this.sql.forgetAckedDeliveries.run(recipient, new Date(now - ACKED_DELIVERY_KEEP_MS).toISOString());
     });
   }
